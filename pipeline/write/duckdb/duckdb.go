@@ -1,0 +1,25 @@
+// Package duckdb writes and reads the duckdb files of a release.
+package duckdb
+
+import (
+	"errors"
+
+	"github.com/plandata/plandata/pipeline/table"
+	"github.com/plandata/plandata/schemas"
+)
+
+// Writer is the duckdb format.
+type Writer struct{}
+
+// Name is the format's short name.
+func (Writer) Name() string { return "duckdb" }
+
+// Write writes every table of set under dir.
+func (Writer) Write(dir string, set *table.Set, info table.Info) ([]string, error) {
+	return nil, errors.New("duckdb: not written yet")
+}
+
+// Read reads back what Write wrote.
+func (Writer) Read(dir string, s *schemas.Set, info table.Info) (*table.Set, error) {
+	return nil, errors.New("duckdb: not written yet")
+}

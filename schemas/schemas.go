@@ -17,11 +17,6 @@ import (
 //go:embed tables.yaml
 var tablesYAML []byte
 
-// SourcesJSONSchema is the JSON Schema of the curated source files, for editors.
-//
-//go:embed sources.schema.json
-var SourcesJSONSchema []byte
-
 // Type is a column type.
 type Type string
 
@@ -55,6 +50,7 @@ type Table struct {
 	DescriptionZH string   `yaml:"description_zh"`
 	PrimaryKey    []string `yaml:"primary_key"`
 	View          bool     `yaml:"view"`
+	ViewSQL       string   `yaml:"view_sql"`
 	Columns       []Column `yaml:"columns"`
 }
 

@@ -6,6 +6,7 @@ package tabletest
 import (
 	"fmt"
 
+	"github.com/plandata/plandata/pipeline/normalize"
 	"github.com/plandata/plandata/pipeline/table"
 	"github.com/plandata/plandata/schemas"
 )
@@ -35,6 +36,9 @@ func Sample(s *schemas.Set) *table.Set {
 		return fmt.Sprintf("%s-%s-%d", t.Name, col, i)
 	}
 	for _, t := range set.Tables {
+		if t.Schema.View {
+			continue
+		}
 		for i := 0; i < Rows; i++ {
 			r := make(table.Row, len(t.Schema.Columns))
 			for j, c := range t.Schema.Columns {
@@ -43,6 +47,8 @@ func Sample(s *schemas.Set) *table.Set {
 			t.Rows = append(t.Rows, r)
 		}
 	}
+	// tasks_flat is derived from the base tables, as a build derives it.
+	set.Table("tasks_flat").Rows = normalize.Flat(set)
 	if err := set.Check(); err != nil {
 		panic(err)
 	}

@@ -1,9 +1,28 @@
-// Package duckdb writes and reads the duckdb files of a release.
+// Package duckdb writes and reads the DuckDB database of a release: one file holding every
+// declared table with its keys and comments, the tasks_flat view, and a few views for people
+// who query the file (see views.go).
+//
+// The DDL and every comment are derived from package schemas. Rows are bulk loaded with the
+// DuckDB appender, parents before children, in the order of the table set. Views are not
+// loaded: tasks_flat is created from the view_sql of its declaration, so Read returns the rows
+// the view computes from the base tables, not the rows of the set it was given.
 package duckdb
 
 import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
 
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/plandata/plandata/pipeline/atomic"
 	"github.com/plandata/plandata/pipeline/table"
 	"github.com/plandata/plandata/schemas"
 )
@@ -14,12 +33,517 @@ type Writer struct{}
 // Name is the format's short name.
 func (Writer) Name() string { return "duckdb" }
 
-// Write writes every table of set under dir.
+// fileName is the name of the database file of a release.
+func fileName(info table.Info) string { return info.Dataset + ".duckdb" }
+
+// Write writes every table of set into one database file <dataset>.duckdb under dir. The file
+// is built under a temporary name, checkpointed and closed, then renamed; on any error nothing
+// is left behind.
 func (Writer) Write(dir string, set *table.Set, info table.Info) ([]string, error) {
-	return nil, errors.New("duckdb: not written yet")
+	if info.Dataset == "" {
+		return nil, errors.New("write duckdb: no dataset name")
+	}
+	name := fileName(info)
+	path := filepath.Join(dir, name)
+	if err := set.Check(); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp, commit, abort, err := atomic.Path(path)
+	if err != nil {
+		return nil, err
+	}
+	err = create(tmp, set)
+	if _, serr := os.Stat(tmp + ".wal"); err == nil && serr == nil {
+		err = errors.New("write-ahead log left after closing: database not checkpointed")
+	}
+	if err != nil {
+		abort()
+		removeSidecars(tmp)
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := commit(); err != nil {
+		removeSidecars(tmp)
+		return nil, err
+	}
+	return []string{name}, nil
 }
 
-// Read reads back what Write wrote.
-func (Writer) Read(dir string, s *schemas.Set, info table.Info) (*table.Set, error) {
-	return nil, errors.New("duckdb: not written yet")
+// removeSidecars removes what DuckDB may keep beside a database file that was not closed
+// cleanly: the write-ahead log and the spill folder.
+func removeSidecars(path string) {
+	os.Remove(path + ".wal")
+	os.RemoveAll(path + ".tmp")
+}
+
+// create builds the database at path and closes it, checking every error on the way.
+func create(path string, set *table.Set) (err error) {
+	ctx := context.Background()
+	c, err := connect(path, "")
+	if err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	db := sql.OpenDB(c)
+	defer func() {
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close database: %w", cerr)
+		}
+	}()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer func() {
+		if cerr := conn.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close connection: %w", cerr)
+		}
+	}()
+	if err := fill(ctx, conn, set); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// connect opens the database at path with the given DSN options. The driver reads a DSN as
+// path?options, so a path holding '?' would silently open another file.
+func connect(path, options string) (*duckdb.Connector, error) {
+	if strings.Contains(path, "?") {
+		return nil, fmt.Errorf("database path %q holds '?', which the driver cannot open", path)
+	}
+	if options != "" {
+		path += "?" + options
+	}
+	return duckdb.NewConnector(path, nil)
+}
+
+// fill creates the tables, loads them, and creates the views.
+func fill(ctx context.Context, conn *sql.Conn, set *table.Set) error {
+	order, err := createOrder(set.Schema)
+	if err != nil {
+		return err
+	}
+	for _, ts := range order {
+		if err := execAll(ctx, conn, createTable(ts)); err != nil {
+			return err
+		}
+	}
+	err = conn.Raw(func(dc any) error {
+		for _, ts := range order {
+			t := set.Table(ts.Name)
+			if t == nil {
+				return fmt.Errorf("table %s missing from the set", ts.Name)
+			}
+			if err := appendRows(dc.(driver.Conn), t); err != nil {
+				return fmt.Errorf("load %s: %w", ts.Name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, ts := range set.Schema.Tables {
+		if !ts.View {
+			continue
+		}
+		if strings.TrimSpace(ts.ViewSQL) == "" {
+			return fmt.Errorf("view %s: no view_sql in its declaration", ts.Name)
+		}
+		if err := createView(ctx, conn, viewOf(ts)); err != nil {
+			return err
+		}
+	}
+	for _, v := range extraViews {
+		if set.Schema.Table(v.Name) != nil {
+			return fmt.Errorf("view %s: a declared table has the same name", v.Name)
+		}
+		if err := createView(ctx, conn, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func execAll(ctx context.Context, conn *sql.Conn, stmts []string) error {
+	for _, s := range stmts {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", firstLine(s), err)
+		}
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+// createOrder lists the base tables so that every table comes after the tables it
+// references, keeping the declaration order where the references allow it. A reference to
+// the table itself (agencies.parent_agency_id) does not constrain the order.
+func createOrder(s *schemas.Set) ([]*schemas.Table, error) {
+	var todo, order []*schemas.Table
+	for _, t := range s.Tables {
+		if !t.View {
+			todo = append(todo, t)
+		}
+	}
+	done := map[string]bool{}
+	for len(todo) > 0 {
+		i := slices.IndexFunc(todo, func(t *schemas.Table) bool {
+			for _, c := range t.Columns {
+				if c.References != "" && c.RefTable() != t.Name && !done[c.RefTable()] {
+					return false
+				}
+			}
+			return true
+		})
+		if i < 0 {
+			return nil, fmt.Errorf("tables %s reference each other in a cycle, or a view", names(todo))
+		}
+		done[todo[i].Name] = true
+		order = append(order, todo[i])
+		todo = slices.Delete(todo, i, i+1)
+	}
+	return order, nil
+}
+
+func names(ts []*schemas.Table) string {
+	n := make([]string, len(ts))
+	for i, t := range ts {
+		n[i] = t.Name
+	}
+	return strings.Join(n, ", ")
+}
+
+// sqlType maps a column type to its DuckDB type.
+func sqlType(t schemas.Type) string {
+	switch t {
+	case schemas.Text:
+		return "VARCHAR"
+	case schemas.Integer:
+		return "BIGINT"
+	case schemas.Double:
+		return "DOUBLE"
+	case schemas.Date:
+		return "DATE"
+	case schemas.TextList:
+		return "VARCHAR[]"
+	}
+	panic(fmt.Sprintf("duckdb: no SQL type for %q", t))
+}
+
+// ident quotes an identifier; lit quotes a string literal.
+func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func lit(s string) string   { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
+
+func identList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = ident(s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// comment is the text of a table's or column's comment.
+func comment(en, zh string) string { return en + " / " + zh }
+
+// createTable is the DDL of a base table and its comments.
+//
+// DuckDB (1.5) accepts the self-referencing foreign key of agencies.parent_agency_id and
+// checks it, but only against rows already in the table: a row may not reference a row of
+// the same insert or appender chunk, so appendRows loads such tables parents first and
+// flushes between generations.
+func createTable(t *schemas.Table) []string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TABLE %s (\n", ident(t.Name))
+	var lines []string
+	for _, c := range t.Columns {
+		l := "  " + ident(c.Name) + " " + sqlType(c.Type)
+		if c.Required {
+			l += " NOT NULL"
+		}
+		lines = append(lines, l)
+	}
+	lines = append(lines, "  PRIMARY KEY ("+identList(t.PrimaryKey)+")")
+	for _, c := range t.Columns {
+		if c.References != "" {
+			lines = append(lines, fmt.Sprintf("  FOREIGN KEY (%s) REFERENCES %s (%s)",
+				ident(c.Name), ident(c.RefTable()), ident(c.RefColumn())))
+		}
+	}
+	b.WriteString(strings.Join(lines, ",\n"))
+	b.WriteString("\n)")
+	stmts := []string{b.String(), fmt.Sprintf("COMMENT ON TABLE %s IS %s", ident(t.Name), lit(comment(t.DescriptionEN, t.DescriptionZH)))}
+	for _, c := range t.Columns {
+		stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s",
+			ident(t.Name), ident(c.Name), lit(comment(c.DescriptionEN, c.DescriptionZH))))
+	}
+	return stmts
+}
+
+// appendRows bulk loads t through the appender, in the set's order. In a table that
+// references itself a row whose parent comes later is moved after its parent, and the
+// appender is flushed before a row whose parent is still in the unflushed batch.
+func appendRows(conn driver.Conn, t *table.Table) (err error) {
+	a, err := duckdb.NewAppenderFromConn(conn, "", t.Name())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			a.Clear()
+		}
+		if cerr := a.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	self := selfRefs(t.Schema)
+	order, err := parentsFirst(t, self)
+	if err != nil {
+		return err
+	}
+	var key int
+	if len(self) > 0 {
+		key = t.Schema.Index(t.Schema.PrimaryKey[0])
+	}
+	batch := map[string]bool{}
+	for _, i := range order {
+		r := t.Rows[i]
+		for _, c := range self {
+			if p, ok := r[c].(string); ok && batch[p] {
+				if err := a.Flush(); err != nil {
+					return err
+				}
+				clear(batch)
+				break
+			}
+		}
+		args := make([]driver.Value, len(r))
+		for j, v := range r {
+			args[j] = v
+		}
+		if err := a.AppendRow(args...); err != nil {
+			return fmt.Errorf("row %d: %w", i, err)
+		}
+		if len(self) > 0 {
+			batch[r[key].(string)] = true
+		}
+	}
+	return nil
+}
+
+// selfRefs lists the columns of t that reference t itself.
+func selfRefs(t *schemas.Table) []int {
+	var cols []int
+	for i, c := range t.Columns {
+		if c.References != "" && c.RefTable() == t.Name {
+			cols = append(cols, i)
+		}
+	}
+	return cols
+}
+
+// parentsFirst returns the row indices of t in the set's order, except that a row is held
+// back until every row it references through the columns self has been placed. A reference
+// to a key no row holds is left for DuckDB to reject.
+func parentsFirst(t *table.Table, self []int) ([]int, error) {
+	order := make([]int, len(t.Rows))
+	for i := range order {
+		order[i] = i
+	}
+	if len(self) == 0 {
+		return order, nil
+	}
+	key := t.Schema.Index(t.Schema.PrimaryKey[0])
+	exists := map[string]bool{}
+	for _, r := range t.Rows {
+		exists[r[key].(string)] = true
+	}
+	placed := map[string]bool{}
+	ready := func(r table.Row) bool {
+		for _, c := range self {
+			if p, ok := r[c].(string); ok && exists[p] && !placed[p] && p != r[key] {
+				return false
+			}
+		}
+		return true
+	}
+	todo := order
+	order = nil
+	for len(todo) > 0 {
+		var later []int
+		for _, i := range todo {
+			if r := t.Rows[i]; ready(r) {
+				order = append(order, i)
+				placed[r[key].(string)] = true
+			} else {
+				later = append(later, i)
+			}
+		}
+		if len(later) == len(todo) {
+			return nil, fmt.Errorf("rows reference each other in a cycle, starting at %s", t.Rows[todo[0]][key])
+		}
+		todo = later
+	}
+	return order, nil
+}
+
+// view is a view with its SQL and comments.
+type view struct {
+	Name, DescriptionEN, DescriptionZH string
+	SQL                                string
+	Columns                            []viewColumn
+}
+
+type viewColumn struct {
+	Name, Type, DescriptionEN, DescriptionZH string // Type is the DuckDB type
+}
+
+// viewOf is the view a declared table describes.
+func viewOf(t *schemas.Table) view {
+	v := view{Name: t.Name, DescriptionEN: t.DescriptionEN, DescriptionZH: t.DescriptionZH, SQL: t.ViewSQL}
+	for _, c := range t.Columns {
+		v.Columns = append(v.Columns, viewColumn{c.Name, sqlType(c.Type), c.DescriptionEN, c.DescriptionZH})
+	}
+	return v
+}
+
+// createView creates v, checks that it has exactly the declared columns and types, and
+// comments it.
+func createView(ctx context.Context, conn *sql.Conn, v view) error {
+	stmt := fmt.Sprintf("CREATE VIEW %s AS\n%s", ident(v.Name), strings.TrimRight(strings.TrimSpace(v.SQL), ";"))
+	if _, err := conn.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("create view %s: %w", v.Name, err)
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT column_name, data_type FROM duckdb_columns()
+		WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index`, v.Name)
+	if err != nil {
+		return fmt.Errorf("view %s: columns: %w", v.Name, err)
+	}
+	defer rows.Close()
+	var got, want []string
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return fmt.Errorf("view %s: columns: %w", v.Name, err)
+		}
+		got = append(got, name+" "+typ)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("view %s: columns: %w", v.Name, err)
+	}
+	for _, c := range v.Columns {
+		want = append(want, c.Name+" "+c.Type)
+	}
+	if !slices.Equal(got, want) {
+		return fmt.Errorf("view %s has columns [%s], declared [%s]", v.Name, strings.Join(got, ", "), strings.Join(want, ", "))
+	}
+	stmts := []string{fmt.Sprintf("COMMENT ON VIEW %s IS %s", ident(v.Name), lit(comment(v.DescriptionEN, v.DescriptionZH)))}
+	for _, c := range v.Columns {
+		stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s",
+			ident(v.Name), ident(c.Name), lit(comment(c.DescriptionEN, c.DescriptionZH))))
+	}
+	return execAll(ctx, conn, stmts)
+}
+
+// Read reads every declared table back from <dataset>.duckdb under dir, opened read-only.
+// Base tables and views alike are selected in primary-key order, so tasks_flat holds the
+// rows the view computes.
+func (Writer) Read(dir string, s *schemas.Set, info table.Info) (set *table.Set, err error) {
+	path := filepath.Join(dir, fileName(info))
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	c, err := connect(path, "access_mode=read_only")
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	db := sql.OpenDB(c)
+	defer func() {
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("read %s: close: %w", path, cerr)
+		}
+	}()
+	set = table.NewSet(s)
+	for _, t := range set.Tables {
+		t.Rows, err = readTable(db, t.Schema)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+	return set, nil
+}
+
+func readTable(db *sql.DB, ts *schemas.Table) ([]table.Row, error) {
+	cols := make([]string, len(ts.Columns))
+	for i, c := range ts.Columns {
+		cols[i] = c.Name
+	}
+	q := fmt.Sprintf("SELECT %s FROM %s ORDER BY %s", identList(cols), ident(ts.Name), identList(ts.PrimaryKey))
+	rows, err := db.Query(q)
+	if err != nil {
+		return nil, fmt.Errorf("table %s: %w", ts.Name, err)
+	}
+	defer rows.Close()
+	var out []table.Row
+	for rows.Next() {
+		r := make(table.Row, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range r {
+			ptrs[i] = &r[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("table %s row %d: %w", ts.Name, len(out), err)
+		}
+		for i, c := range ts.Columns {
+			if r[i], err = cell(c.Type, r[i]); err != nil {
+				return nil, fmt.Errorf("table %s row %d column %s: %w", ts.Name, len(out), c.Name, err)
+			}
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("table %s: %w", ts.Name, err)
+	}
+	return out, nil
+}
+
+// cell converts a scanned value to the Go type of a table.Row cell.
+func cell(t schemas.Type, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	ok := false
+	switch t {
+	case schemas.Text:
+		_, ok = v.(string)
+	case schemas.Integer:
+		_, ok = v.(int64)
+	case schemas.Double:
+		_, ok = v.(float64)
+	case schemas.Date:
+		if d, isTime := v.(time.Time); isTime {
+			y, m, day := d.UTC().Date()
+			return table.Date(y, m, day), nil
+		}
+	case schemas.TextList:
+		if l, isList := v.([]any); isList {
+			out := make([]string, len(l))
+			for i, x := range l {
+				s, isString := x.(string)
+				if !isString {
+					return nil, fmt.Errorf("list item %d is %T, not text", i, x)
+				}
+				out[i] = s
+			}
+			return out, nil
+		}
+	}
+	if !ok {
+		return nil, fmt.Errorf("%T is not a %s", v, t)
+	}
+	return v, nil
 }

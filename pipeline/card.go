@@ -1,0 +1,70 @@
+package pipeline
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/plandata/plandata/pipeline/atomic"
+	"github.com/plandata/plandata/pipeline/table"
+)
+
+// writeCard writes README.md, the dataset card that travels inside every release.
+func writeCard(dir string, set *table.Set, info table.Info) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# plandata release %s\n\n", info.ReleaseID)
+	fmt.Fprintf(&b, "Released %s by pipeline version %s.\n\n", info.Date.Format("2006-01-02"), info.Version)
+	b.WriteString(`The annual work plans of China's Industrial Internet Special Working Group
+(工业互联网专项工作组, led by the Ministry of Industry and Information Technology with about 20
+member agencies) as typed tables: plans, task categories (行动), specific measures (具体举措)
+with their responsible units (责任单位), deadlines (完成时限), quantitative targets, named
+regions, member agencies and the later documents that delivered measures. Every fact row
+links to at least one public source in ` + "`evidence`" + ` and carries a confidence (high,
+medium, low). What is not known stays empty and is counted: coverage against what each plan
+declares is part of the data.
+
+## Coverage
+
+| year | plan | categories recorded / declared | measures recorded / declared | members recorded / declared |
+| --- | --- | --- | --- | --- |
+`)
+	plans := set.Table("plans")
+	col := func(r table.Row, name string) string {
+		v := r[plans.Schema.Index(name)]
+		if v == nil {
+			return "?"
+		}
+		return fmt.Sprint(v)
+	}
+	for _, r := range plans.Rows {
+		fmt.Fprintf(&b, "| %s | %s | %s / %s | %s / %s | %s / %s |\n", col(r, "year"), col(r, "plan_id"),
+			col(r, "categories_recorded"), col(r, "categories_declared"),
+			col(r, "measures_recorded"), col(r, "measures_declared"),
+			col(r, "members_recorded"), col(r, "members_declared"))
+	}
+	b.WriteString("\n`?` means no source gives the declared number.\n\n## Files\n\n")
+	fmt.Fprintf(&b, "- `%s.xlsx`: README and dictionary sheets, one sheet per table, `tasks_flat`.\n", info.Dataset)
+	fmt.Fprintf(&b, "- `%s.duckdb`: every table with keys and comments, and the `tasks_flat` view.\n", info.Dataset)
+	b.WriteString("- `parquet/<table>.parquet` and `csv/<table>.csv`: one file per table.\n")
+	b.WriteString("- `manifest.json`: size and sha256 of every file, row counts and row digests per format.\n\n## Tables\n\n")
+	b.WriteString("| table | rows | what it holds |\n| --- | --- | --- |\n")
+	for _, t := range set.Tables {
+		fmt.Fprintf(&b, "| `%s` | %d | %s |\n", t.Name(), len(t.Rows), t.Schema.DescriptionEN)
+	}
+	fmt.Fprintf(&b, `
+## Licence and citation
+
+The data is published under the Creative Commons Attribution 4.0 International licence
+(CC BY 4.0). Cite it as:
+
+> plandata: Industrial Internet Special Working Group work plans dataset, release %s (%s).
+
+Summaries are the project's own words; names, titles, numbers and short official terms are
+quoted from the sources listed in the `+"`sources`"+` table.
+`, info.ReleaseID, info.Date.Format("2006-01-02"))
+	return atomic.WriteFile(filepath.Join(dir, "README.md"), func(w io.Writer) error {
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
+}

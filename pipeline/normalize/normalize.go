@@ -1,0 +1,359 @@
+// Package normalize turns the curated sources into the published tables: it resolves what the
+// sources keep as written (agency lists, region names, deadlines, targets), counts coverage,
+// links every fact to its sources and builds the joined tasks_flat rows.
+package normalize
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/plandata/plandata/pipeline/normalize/parse"
+	"github.com/plandata/plandata/pipeline/plan"
+	"github.com/plandata/plandata/pipeline/source"
+	"github.com/plandata/plandata/pipeline/table"
+	"github.com/plandata/plandata/schemas"
+)
+
+// Tables builds every table from d. Values that cannot be resolved are returned as issues;
+// the set is only meaningful when there are none.
+func Tables(d *source.Docs, s *schemas.Set) (*table.Set, []plan.Issue) {
+	b := &builder{d: d, set: table.NewSet(s), evidence: map[string]bool{}}
+	b.sources()
+	b.agencies()
+	b.regions()
+	for _, pf := range d.Plans {
+		b.plan(pf)
+	}
+	for _, t := range b.set.Tables {
+		if !t.Schema.View {
+			sortByKey(t)
+		}
+	}
+	b.set.Table("tasks_flat").Rows = Flat(b.set)
+	return b.set, b.issues
+}
+
+type builder struct {
+	d        *source.Docs
+	set      *table.Set
+	issues   []plan.Issue
+	agencyOf map[string]string // parse.Name(form) -> agency id
+	regionOf map[string]string // parse.Name(form) -> region id
+	evidence map[string]bool
+}
+
+func (b *builder) issue(p any, rule, format string, args ...any) {
+	b.issues = append(b.issues, plan.Issue{Pos: b.d.Pos(p), Rule: rule, Msg: fmt.Sprintf(format, args...)})
+}
+
+// put appends a row given as column name, value pairs; columns not named are NULL.
+func (b *builder) put(name string, kv ...any) {
+	t := b.set.Table(name)
+	r := make(table.Row, len(t.Schema.Columns))
+	for i := 0; i+1 < len(kv); i += 2 {
+		col := t.Schema.Index(kv[i].(string))
+		if col < 0 {
+			panic(fmt.Sprintf("normalize: table %s has no column %v", name, kv[i]))
+		}
+		r[col] = cell(kv[i+1])
+	}
+	t.Rows = append(t.Rows, r)
+}
+
+// cell maps Go values to table cells: nil pointers, blank text and empty lists are NULL.
+func cell(v any) any {
+	switch x := v.(type) {
+	case *string:
+		if x == nil {
+			return nil
+		}
+		return cell(*x)
+	case string:
+		if strings.TrimSpace(x) == "" {
+			return nil
+		}
+		return x
+	case *int64:
+		if x == nil {
+			return nil
+		}
+		return *x
+	case int:
+		return int64(x)
+	case *float64:
+		if x == nil {
+			return nil
+		}
+		return *x
+	case *time.Time:
+		if x == nil {
+			return nil
+		}
+		return *x
+	case []string:
+		if len(x) == 0 {
+			return nil
+		}
+		return x
+	}
+	return v
+}
+
+// date parses an optional YYYY-MM-DD value; validation has already reported bad ones.
+func date(s *string) *time.Time {
+	if s == nil {
+		return nil
+	}
+	t, err := time.Parse("2006-01-02", *s)
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+// cite records evidence rows linking a subject to its sources.
+func (b *builder) cite(subjectTable, subjectID string, refs []plan.Ref) {
+	for _, r := range refs {
+		key := subjectTable + "\x00" + subjectID + "\x00" + r.ID
+		if b.evidence[key] {
+			continue
+		}
+		b.evidence[key] = true
+		b.put("evidence", "subject_table", subjectTable, "subject_id", subjectID, "source_id", r.ID, "note", r.Note)
+	}
+}
+
+func (b *builder) sources() {
+	for i := range b.d.Sources {
+		s := &b.d.Sources[i]
+		b.put("sources", "source_id", s.ID, "url", s.URL, "title", s.Title, "publisher", s.Publisher,
+			"published_on", date(s.PublishedOn), "kind", s.Kind, "language", s.Language,
+			"reliability", s.Reliability, "note", s.Note)
+	}
+}
+
+// form is one name under which an agency or region may be written.
+type form struct {
+	text   *string
+	lang   string
+	origin string
+}
+
+// names registers the name forms of one entity for lookup and publishes them as alias rows. A
+// form that already stands for another entity is an issue.
+func (b *builder) names(aliasTable, idCol, id string, lookup map[string]string, forms []form) {
+	published := map[string]bool{}
+	for _, f := range forms {
+		if f.text == nil || strings.TrimSpace(*f.text) == "" {
+			continue
+		}
+		key := parse.Name(*f.text)
+		if other, ok := lookup[key]; ok && other != id {
+			b.issue(f.text, "duplicate-alias", "name %q already stands for %q", *f.text, other)
+			continue
+		}
+		lookup[key] = id
+		if published[*f.text] {
+			continue
+		}
+		published[*f.text] = true
+		b.put(aliasTable, "alias", *f.text, idCol, id, "lang", f.lang, "origin", f.origin)
+	}
+}
+
+func (b *builder) agencies() {
+	b.agencyOf = map[string]string{}
+	for i := range b.d.Agencies {
+		a := &b.d.Agencies[i]
+		b.put("agencies", "agency_id", a.ID, "name_zh", a.NameZH, "short_name_zh", a.ShortNameZH,
+			"name_en", a.NameEN, "abbreviation", a.Abbreviation, "kind", a.Kind,
+			"parent_agency_id", a.Parent, "valid_from", date(a.ValidFrom), "valid_to", date(a.ValidTo))
+		forms := []form{{&a.NameZH, "zh", "name_zh"}, {a.ShortNameZH, "zh", "short_name_zh"}, {&a.NameEN, "en", "name_en"}, {a.Abbreviation, "en", "abbreviation"}}
+		for j := range a.Aliases {
+			forms = append(forms, form{&a.Aliases[j].Alias, a.Aliases[j].Lang, "alias"})
+		}
+		b.names("agency_aliases", "agency_id", a.ID, b.agencyOf, forms)
+		b.cite("agencies", a.ID, a.Sources)
+	}
+}
+
+func (b *builder) regions() {
+	b.regionOf = map[string]string{}
+	for i := range b.d.Regions {
+		r := &b.d.Regions[i]
+		b.put("regions", "region_id", r.ID, "kind", r.Kind, "gb2260_code", r.GB2260, "iso_code", r.ISO,
+			"name_zh", r.NameZH, "short_name_zh", r.ShortNameZH, "name_en", r.NameEN,
+			"name_pinyin", r.Pinyin, "member_region_ids", slices.Clone(r.Members))
+		forms := []form{{&r.NameZH, "zh", "name_zh"}, {r.ShortNameZH, "zh", "short_name_zh"}, {&r.NameEN, "en", "name_en"}, {r.Pinyin, "en", "name_pinyin"}}
+		for j := range r.Aliases {
+			forms = append(forms, form{&r.Aliases[j].Alias, r.Aliases[j].Lang, "alias"})
+		}
+		b.names("region_aliases", "region_id", r.ID, b.regionOf, forms)
+		b.cite("regions", r.ID, r.Sources)
+	}
+}
+
+func (b *builder) plan(pf *plan.PlanFile) {
+	p := &pf.Plan
+	named := 0
+	for _, k := range pf.Categories {
+		if k.NameZH != nil || k.NameEN != nil {
+			named++
+		}
+	}
+	var coverage *float64
+	if n := p.Declared.Measures; n != nil && *n > 0 {
+		c := float64(len(pf.Tasks)) / float64(*n)
+		coverage = &c
+	}
+	b.put("plans", "plan_id", p.ID, "series", p.Series, "year", p.Year, "title_zh", p.TitleZH,
+		"title_en", p.TitleEN, "notice_title_zh", p.NoticeTitleZH, "doc_number", p.DocNumber,
+		"doc_number_confidence", p.DocNumberConfidence, "doc_number_note", p.DocNumberNote,
+		"published_on", date(p.PublishedOn), "url", p.URL, "summary_en", p.SummaryEN,
+		"categories_declared", p.Declared.Categories, "measures_declared", p.Declared.Measures,
+		"members_declared", p.Declared.Members, "categories_recorded", len(pf.Categories),
+		"categories_named", named, "measures_recorded", len(pf.Tasks),
+		"members_recorded", len(pf.Members), "measures_coverage", coverage,
+		"confidence", p.Confidence, "note", p.Note)
+	b.cite("plans", p.ID, p.Sources)
+
+	aspects := map[string]*plan.Aspect{}
+	for i := range pf.Aspects {
+		a := &pf.Aspects[i]
+		id := p.ID + "-" + a.ID
+		aspects[a.ID] = a
+		b.put("aspects", "aspect_id", id, "plan_id", p.ID, "seq", a.Seq, "name_zh", a.NameZH, "name_en", a.NameEN, "confidence", a.Confidence)
+		b.cite("aspects", id, a.Sources)
+	}
+	perCategory := map[string]int{}
+	for _, t := range pf.Tasks {
+		if t.Category != nil {
+			perCategory[*t.Category]++
+		}
+	}
+	for i := range pf.Categories {
+		k := &pf.Categories[i]
+		var aspectID, aspectZH, aspectEN *string
+		if k.Aspect != nil {
+			if a, ok := aspects[*k.Aspect]; ok {
+				id := p.ID + "-" + a.ID
+				aspectID, aspectZH, aspectEN = &id, a.NameZH, a.NameEN
+			}
+		}
+		b.put("task_categories", "category_id", k.ID, "plan_id", p.ID, "seq", k.Seq, "aspect_id", aspectID,
+			"aspect_zh", aspectZH, "aspect_en", aspectEN, "name_zh", k.NameZH, "name_en", k.NameEN,
+			"name_status", k.NameStatus, "measures_recorded", perCategory[k.ID],
+			"confidence", k.Confidence, "note", k.Note)
+		b.cite("task_categories", k.ID, k.Sources)
+	}
+	for i := range pf.Members {
+		m := &pf.Members[i]
+		b.put("plan_members", "plan_id", p.ID, "agency_id", m.Agency, "role", m.Role, "confidence", m.Confidence, "note", m.Note)
+		b.cite("plan_members", p.ID+"/"+m.Agency, m.Sources)
+	}
+	for i := range pf.Tasks {
+		b.task(&pf.Tasks[i], p.ID)
+	}
+}
+
+func (b *builder) task(t *plan.Task, planID string) {
+	var deadlineDate *time.Time
+	var precision *string
+	if t.Deadline != nil {
+		dl, err := parse.Deadline(*t.Deadline)
+		if err != nil {
+			b.issue(t.Deadline, "unresolved-deadline", "%v", err)
+		} else {
+			if dl.HasDate {
+				deadlineDate = &dl.Date
+			}
+			precision = &dl.Precision
+		}
+	}
+	var responsible *string
+	if t.Responsible != nil {
+		responsible = &t.Responsible.AsWritten
+	}
+	b.put("tasks", "task_id", t.ID, "plan_id", planID, "category_id", t.Category,
+		"category_confidence", t.CategoryConfidence, "summary_en", t.SummaryEN, "summary_zh", t.SummaryZH,
+		"key_terms_zh", slices.Clone(t.KeyTermsZH), "annual_goal_en", t.AnnualGoalEN,
+		"responsible_as_written", responsible, "deadline_as_written", t.Deadline,
+		"deadline_date", deadlineDate, "deadline_precision", precision,
+		"confidence", t.Confidence, "note", t.Note)
+	b.cite("tasks", t.ID, t.Sources)
+
+	if r := t.Responsible; r != nil {
+		resolve := func(name string) (string, bool) {
+			id, ok := b.agencyOf[parse.Name(name)]
+			return id, ok
+		}
+		as, err := parse.Agencies(r.AsWritten, resolve)
+		if err != nil {
+			b.issue(&r.AsWritten, "unresolved-agency", "%v", err)
+		}
+		for _, a := range as {
+			b.put("task_agencies", "task_id", t.ID, "agency_id", a.ID, "role", a.Role, "as_written", a.AsWritten, "confidence", r.Confidence)
+			b.cite("task_agencies", t.ID+"/"+a.ID, r.Sources)
+		}
+	}
+	for i := range t.Targets {
+		g := &t.Targets[i]
+		v, err := parse.Target(g.AsWritten)
+		if err != nil {
+			b.issue(&g.AsWritten, "unresolved-target", "%v", err)
+			continue
+		}
+		unitZH, unitEN := v.UnitZH, v.UnitEN
+		if g.UnitZH != nil {
+			unitZH = *g.UnitZH
+		}
+		if g.UnitEN != nil {
+			unitEN = *g.UnitEN
+		}
+		b.put("targets", "target_id", g.ID, "task_id", t.ID, "metric_en", g.MetricEN,
+			"value_min", v.Min, "value_max", v.Max, "comparator", v.Comparator,
+			"unit_zh", unitZH, "unit_en", unitEN, "as_written", g.AsWritten, "confidence", g.Confidence)
+		b.cite("targets", g.ID, g.Sources)
+	}
+	seen := map[string]bool{}
+	for i := range t.Regions {
+		r := &t.Regions[i]
+		id, ok := b.regionOf[parse.Name(r.AsWritten)]
+		if !ok {
+			b.issue(&r.AsWritten, "unresolved-region", "region %q is not a name or alias in %s", r.AsWritten, source.RegionsFile)
+			continue
+		}
+		if seen[id] {
+			b.issue(&r.AsWritten, "duplicate-region", "region %q (%s) is named twice for this task", r.AsWritten, id)
+			continue
+		}
+		seen[id] = true
+		b.put("task_regions", "task_id", t.ID, "region_id", id, "role_en", r.RoleEN, "as_written", r.AsWritten, "confidence", r.Confidence)
+		b.cite("task_regions", t.ID+"/"+id, r.Sources)
+	}
+	for i := range t.Outcomes {
+		o := &t.Outcomes[i]
+		b.put("task_outcomes", "outcome_id", o.ID, "task_id", t.ID, "outcome_en", o.OutcomeEN,
+			"doc_number", o.DocNumber, "date", date(o.Date), "confidence", o.Confidence)
+		b.cite("task_outcomes", o.ID, o.Sources)
+	}
+}
+
+// sortByKey orders rows by their primary key, so output never depends on input order.
+func sortByKey(t *table.Table) {
+	var idx []int
+	for _, k := range t.Schema.PrimaryKey {
+		idx = append(idx, t.Schema.Index(k))
+	}
+	slices.SortStableFunc(t.Rows, func(a, b table.Row) int {
+		for _, i := range idx {
+			if c := cmp.Compare(table.Canon(a[i]), table.Canon(b[i])); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+}

@@ -1,0 +1,237 @@
+package release
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/plandata/plandata/pipeline/atomic"
+	"github.com/plandata/plandata/pipeline/table"
+	"github.com/plandata/plandata/pipeline/write"
+)
+
+// Layout names inside the output folder.
+const (
+	ReleasesDir = "releases"
+	LatestLink  = "latest"
+	lockFile    = ".lock"
+)
+
+// ErrMismatch means the formats of a release do not hold the same rows.
+var ErrMismatch = errors.New("formats disagree")
+
+// Lock takes the output folder's build lock, waiting while another build holds it. wait is
+// called once if the lock is busy. The returned function releases it.
+func Lock(out string, wait func()) (func(), error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("create output folder %s: %w", out, err)
+	}
+	p := filepath.Join(out, lockFile)
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open lock %s: %w", p, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", p, err)
+		}
+		if wait != nil {
+			wait()
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", p, err)
+		}
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// LatestDir returns the folder `latest` points to, or "" when there is none.
+func LatestDir(out string) string {
+	target, err := os.Readlink(filepath.Join(out, LatestLink))
+	if err != nil {
+		return ""
+	}
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(out, target)
+	}
+	return target
+}
+
+// CleanTemp removes what an interrupted build left behind: staging folders and temporary
+// files directly under the output and releases folders.
+func CleanTemp(out string) error {
+	for _, dir := range []string{out, filepath.Join(out, ReleasesDir)} {
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("list %s: %w", dir, err)
+		}
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), atomic.TempPrefix) {
+				if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+					return fmt.Errorf("remove leftover %s: %w", e.Name(), err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Stage writes every format into a new staging folder under out/releases and returns its
+// path. On error the staging folder is removed.
+func Stage(out string, set *table.Set, info table.Info, formats []write.Format, extra func(dir string) error) (dir string, err error) {
+	releases := filepath.Join(out, ReleasesDir)
+	if err := os.MkdirAll(releases, 0o755); err != nil {
+		return "", fmt.Errorf("create %s: %w", releases, err)
+	}
+	dir, err = os.MkdirTemp(releases, atomic.TempPrefix+info.ReleaseID+"-")
+	if err != nil {
+		return "", fmt.Errorf("create staging folder: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(dir)
+		}
+	}()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return "", fmt.Errorf("staging folder: %w", err)
+	}
+	for _, f := range formats {
+		if _, err := f.Write(dir, set, info); err != nil {
+			return "", fmt.Errorf("write %s: %w", f.Name(), err)
+		}
+	}
+	if extra != nil {
+		if err := extra(dir); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// Digests reads every format back from dir and returns, per table, the digest from each
+// format. It fails with ErrMismatch when a format's rows differ from want.
+func Digests(dir string, want *table.Set, info table.Info, formats []write.Format) ([]TableEntry, error) {
+	var entries []TableEntry
+	for _, t := range want.Tables {
+		entries = append(entries, TableEntry{Name: t.Name(), Rows: len(t.Rows), Digest: table.Digest(t), Formats: map[string]string{}})
+	}
+	var problems []string
+	for _, f := range formats {
+		got, err := f.Read(dir, want.Schema, info)
+		if err != nil {
+			return nil, fmt.Errorf("read back %s: %w", f.Name(), err)
+		}
+		for i, t := range want.Tables {
+			gt := got.Table(t.Name())
+			if gt == nil {
+				problems = append(problems, fmt.Sprintf("%s: table %s missing", f.Name(), t.Name()))
+				continue
+			}
+			d := table.Digest(gt)
+			entries[i].Formats[f.Name()] = d
+			if len(gt.Rows) != len(t.Rows) {
+				problems = append(problems, fmt.Sprintf("%s: table %s has %d rows, want %d", f.Name(), t.Name(), len(gt.Rows), len(t.Rows)))
+			} else if d != entries[i].Digest {
+				problems = append(problems, fmt.Sprintf("%s: table %s rows differ", f.Name(), t.Name()))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrMismatch, strings.Join(problems, "; "))
+	}
+	return entries, nil
+}
+
+// Seal writes the manifest of the staged release in dir.
+func Seal(dir string, m Manifest) error {
+	files, err := hashFiles(dir)
+	if err != nil {
+		return err
+	}
+	m.Files = files
+	return writeJSON(filepath.Join(dir, ManifestFile), m)
+}
+
+// Publish moves the staged folder to releases/<id> and then switches `latest` to it with an
+// atomic rename of a new link over the old one.
+func Publish(out, staged, id string) (string, error) {
+	final := filepath.Join(out, ReleasesDir, id)
+	if _, err := os.Stat(final); err == nil {
+		if err := os.RemoveAll(staged); err != nil {
+			return "", fmt.Errorf("remove staging folder: %w", err)
+		}
+	} else if err := os.Rename(staged, final); err != nil {
+		return "", fmt.Errorf("publish %s: %w", id, err)
+	}
+	link := filepath.Join(out, LatestLink)
+	tmp := filepath.Join(out, atomic.TempPrefix+LatestLink)
+	os.Remove(tmp)
+	if err := os.Symlink(filepath.Join(ReleasesDir, id), tmp); err != nil {
+		return "", fmt.Errorf("link latest: %w", err)
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("switch latest to %s: %w", id, err)
+	}
+	if d, err := os.Open(out); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return final, nil
+}
+
+// Prune removes the oldest releases (by the time they were published) so that at most keep
+// remain, never the one `latest` points to. It returns the ids removed.
+func Prune(out string, keep int) ([]string, error) {
+	releases := filepath.Join(out, ReleasesDir)
+	entries, err := os.ReadDir(releases)
+	if err != nil {
+		return nil, fmt.Errorf("list releases: %w", err)
+	}
+	type rel struct {
+		id   string
+		when int64
+	}
+	var all []rel
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), atomic.TempPrefix) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			return nil, fmt.Errorf("stat release %s: %w", e.Name(), err)
+		}
+		all = append(all, rel{e.Name(), info.ModTime().UnixNano()})
+	}
+	slices.SortFunc(all, func(a, b rel) int {
+		if a.when != b.when {
+			return cmp.Compare(a.when, b.when)
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	latest := filepath.Base(LatestDir(out))
+	var removed []string
+	for i := 0; len(all)-len(removed) > max(keep, 1) && i < len(all); i++ {
+		if all[i].id == latest {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(releases, all[i].id)); err != nil {
+			return removed, fmt.Errorf("remove release %s: %w", all[i].id, err)
+		}
+		removed = append(removed, all[i].id)
+	}
+	return removed, nil
+}

@@ -1,0 +1,206 @@
+package source
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/plandata/plandata/pipeline/plan"
+)
+
+// decoder maps a YAML node tree onto the plan types strictly: unknown keys, duplicate keys,
+// missing required keys and wrong types are issues, all of them reported, each with the line
+// and column of the node. It records the position of every value it fills.
+type decoder struct {
+	file   string
+	issues []plan.Issue
+	pos    map[any]plan.Pos
+	budget int // node visits left; bounds alias expansion
+	depth  int
+	limits Limits
+}
+
+var refType = reflect.TypeOf(plan.Ref{})
+
+func (d *decoder) at(n *yaml.Node) plan.Pos {
+	return plan.Pos{File: d.file, Line: n.Line, Col: n.Column}
+}
+
+func (d *decoder) issue(n *yaml.Node, rule, format string, args ...any) {
+	d.issues = append(d.issues, plan.Issue{Pos: d.at(n), Rule: rule, Msg: fmt.Sprintf(format, args...)})
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "null"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "an alias"
+}
+
+// decode fills v (addressable) from n. It returns false when decoding must stop (the node
+// budget is spent).
+func (d *decoder) decode(n *yaml.Node, v reflect.Value) bool {
+	if d.budget <= 0 {
+		return false
+	}
+	d.budget--
+	for n.Kind == yaml.AliasNode {
+		n = n.Alias
+		if d.budget <= 0 {
+			return false
+		}
+		d.budget--
+	}
+	if d.depth >= d.limits.MaxDepth {
+		d.issue(n, "too-deep", "nesting deeper than %d levels", d.limits.MaxDepth)
+		return true
+	}
+	d.depth++
+	defer func() { d.depth-- }()
+	d.pos[v.Addr().Interface()] = d.at(n)
+
+	if v.Type() == refType {
+		return d.decodeRef(n, v)
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			v.SetZero()
+			return true
+		}
+		p := reflect.New(v.Type().Elem())
+		ok := d.decode(n, p.Elem())
+		v.Set(p)
+		d.pos[p.Interface()] = d.at(n)
+		return ok
+	case reflect.Struct:
+		return d.decodeStruct(n, v)
+	case reflect.Slice:
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			v.SetZero()
+			return true
+		}
+		if n.Kind != yaml.SequenceNode {
+			d.issue(n, "wrong-type", "expected a list, found %s", kindName(n))
+			return true
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		v.Set(s)
+		for i, c := range n.Content {
+			if !d.decode(c, s.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+			d.issue(n, "wrong-type", "expected text, found %s", kindName(n))
+			return true
+		}
+		v.SetString(n.Value)
+		return true
+	case reflect.Int64:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+			d.issue(n, "wrong-type", "expected a whole number, found %s", kindName(n))
+			return true
+		}
+		i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+		if err != nil {
+			d.issue(n, "wrong-type", "expected a whole number, found %q", n.Value)
+			return true
+		}
+		v.SetInt(i)
+		return true
+	}
+	panic(fmt.Sprintf("source: cannot decode into %s", v.Type()))
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) bool {
+	if n.Kind != yaml.MappingNode {
+		d.issue(n, "wrong-type", "expected a mapping, found %s", kindName(n))
+		return true
+	}
+	t := v.Type()
+	fields := map[string]int{}
+	for i := 0; i < t.NumField(); i++ {
+		if name := t.Field(i).Tag.Get("yaml"); name != "" {
+			fields[name] = i
+		}
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if seen[k.Value] {
+			d.issue(k, "duplicate-key", "key %q appears twice in this mapping", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		fi, ok := fields[k.Value]
+		if !ok {
+			d.issue(k, "unknown-key", "unknown key %q; expected one of %s", k.Value, keyList(t))
+			continue
+		}
+		if !d.decode(val, v.Field(fi)) {
+			return false
+		}
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Tag.Get("plan") == "required" && !seen[f.Tag.Get("yaml")] {
+			d.issue(n, "missing-key", "required key %q is missing", f.Tag.Get("yaml"))
+		}
+	}
+	return true
+}
+
+// decodeRef reads a citation: either a source id or {id: s01, note: "..."}.
+func (d *decoder) decodeRef(n *yaml.Node, v reflect.Value) bool {
+	ref := plan.Ref{}
+	switch {
+	case n.Kind == yaml.ScalarNode && n.Tag != "!!null":
+		ref.ID = n.Value
+	case n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			switch {
+			case k.Value == "id" && val.Kind == yaml.ScalarNode && val.Tag != "!!null":
+				ref.ID = val.Value
+			case k.Value == "note" && val.Kind == yaml.ScalarNode && val.Tag != "!!null":
+				note := val.Value
+				ref.Note = &note
+			case k.Value == "id" || k.Value == "note":
+				d.issue(val, "wrong-type", "expected text, found %s", kindName(val))
+			default:
+				d.issue(k, "unknown-key", "unknown key %q; expected one of id, note", k.Value)
+			}
+		}
+		if ref.ID == "" {
+			d.issue(n, "missing-key", "required key \"id\" is missing")
+		}
+	default:
+		d.issue(n, "wrong-type", "expected a source id or {id, note}, found %s", kindName(n))
+	}
+	v.Set(reflect.ValueOf(ref))
+	return true
+}
+
+func keyList(t reflect.Type) string {
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		if name := t.Field(i).Tag.Get("yaml"); name != "" {
+			names = append(names, name)
+		}
+	}
+	return strings.Join(names, ", ")
+}

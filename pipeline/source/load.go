@@ -1,0 +1,256 @@
+// Package source reads the curated YAML files into the plan types, strictly, keeping the
+// file, line and column of every value so that later stages can point at it.
+package source
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/plandata/plandata/pipeline/plan"
+)
+
+// Limits bound what the loader accepts, so that a hostile or broken file fails fast.
+type Limits struct {
+	MaxFileBytes  int64 // one file
+	MaxTotalBytes int64 // all files
+	MaxDepth      int   // nesting of mappings and lists
+	MaxNodes      int   // YAML nodes visited per file, aliases expanded
+}
+
+// DefaultLimits are generous for hand-edited files.
+var DefaultLimits = Limits{
+	MaxFileBytes:  8 << 20,
+	MaxTotalBytes: 256 << 20,
+	MaxDepth:      32,
+	MaxNodes:      2_000_000,
+}
+
+// File is one loaded file, for the manifest.
+type File struct {
+	Path   string
+	Bytes  int64
+	SHA256 string
+}
+
+// Docs is everything read from a sources folder.
+type Docs struct {
+	Sources  []plan.Source
+	Agencies []plan.Agency
+	Regions  []plan.Region
+	Plans    []*plan.PlanFile
+	Files    []File
+
+	pos map[any]plan.Pos
+}
+
+// Pos returns where the value behind the pointer p was read (for example &task.Deadline or
+// &plan.Tasks[3]). The zero Pos means unknown.
+func (d *Docs) Pos(p any) plan.Pos { return d.pos[p] }
+
+// PlanPath is the file a plan was read from.
+func (d *Docs) PlanPath(pf *plan.PlanFile) string { return d.pos[pf].File }
+
+// The fixed file names.
+const (
+	SourcesFile  = "sources.yaml"
+	AgenciesFile = "agencies.yaml"
+	RegionsFile  = "regions.yaml"
+	PlansDir     = "plans"
+)
+
+// Load reads every source file under fsys. Problems with the data are returned as issues,
+// all of them; err is for failures that are not the data's fault.
+func Load(fsys fs.FS, lim Limits) (*Docs, []plan.Issue, error) {
+	d := &Docs{pos: map[any]plan.Pos{}}
+	var issues []plan.Issue
+	var total int64
+
+	paths, walkIssues, err := list(fsys)
+	if err != nil {
+		return nil, nil, err
+	}
+	issues = append(issues, walkIssues...)
+	for _, req := range []string{SourcesFile, AgenciesFile, RegionsFile} {
+		if !slices.Contains(paths, req) {
+			issues = append(issues, plan.Issue{Pos: plan.Pos{File: req, Line: 1, Col: 1}, Rule: "missing-file", Msg: "required file is missing"})
+		}
+	}
+	for _, p := range paths {
+		b, iss, err := readFile(fsys, p, lim, &total)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(iss) > 0 {
+			issues = append(issues, iss...)
+			continue
+		}
+		sum := sha256.Sum256(b)
+		d.Files = append(d.Files, File{Path: p, Bytes: int64(len(b)), SHA256: hex.EncodeToString(sum[:])})
+		switch {
+		case p == SourcesFile:
+			var f plan.SourcesFile
+			issues = append(issues, decodeFile(p, b, &f, d.pos, lim)...)
+			d.Sources = f.Sources
+		case p == AgenciesFile:
+			var f plan.AgenciesFile
+			issues = append(issues, decodeFile(p, b, &f, d.pos, lim)...)
+			d.Agencies = f.Agencies
+		case p == RegionsFile:
+			var f plan.RegionsFile
+			issues = append(issues, decodeFile(p, b, &f, d.pos, lim)...)
+			d.Regions = f.Regions
+		default:
+			f := &plan.PlanFile{}
+			issues = append(issues, decodeFile(p, b, f, d.pos, lim)...)
+			d.pos[f] = plan.Pos{File: p, Line: 1, Col: 1}
+			d.Plans = append(d.Plans, f)
+		}
+	}
+	return d, issues, nil
+}
+
+// list returns the source files in a fixed order and an issue for every file that does not
+// belong in a sources folder.
+func list(fsys fs.FS) ([]string, []plan.Issue, error) {
+	var paths, plans []string
+	var issues []plan.Issue
+	err := fs.WalkDir(fsys, ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			issues = append(issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "unreadable", Msg: err.Error()})
+			if e != nil && e.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p == "." {
+			return nil
+		}
+		if e.IsDir() {
+			if p == PlansDir {
+				return nil
+			}
+			issues = append(issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "stray-file", Msg: "unexpected folder; sources hold sources.yaml, agencies.yaml, regions.yaml, plans/*.yaml and README.md"})
+			return fs.SkipDir
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			// fs.FS implementations that resolve links report the target's type instead; a
+			// link that is reported as such could not be resolved inside the folder.
+			issues = append(issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "symlink", Msg: "symbolic link that cannot be followed inside the sources folder"})
+			return nil
+		}
+		switch {
+		case p == SourcesFile || p == AgenciesFile || p == RegionsFile:
+			paths = append(paths, p)
+		case path.Dir(p) == PlansDir && path.Ext(p) == ".yaml":
+			plans = append(plans, p)
+		case p == "README.md":
+		default:
+			issues = append(issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "stray-file", Msg: "not a source file; sources hold sources.yaml, agencies.yaml, regions.yaml, plans/*.yaml and README.md"})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list sources: %w", err)
+	}
+	order := map[string]int{SourcesFile: 0, AgenciesFile: 1, RegionsFile: 2}
+	slices.SortFunc(paths, func(a, b string) int { return order[a] - order[b] })
+	slices.Sort(plans)
+	return append(paths, plans...), issues, nil
+}
+
+func readFile(fsys fs.FS, p string, lim Limits, total *int64) ([]byte, []plan.Issue, error) {
+	at := plan.Pos{File: p, Line: 1, Col: 1}
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, []plan.Issue{{Pos: at, Rule: "unreadable", Msg: err.Error()}}, nil
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, lim.MaxFileBytes+1))
+	if err != nil {
+		return nil, []plan.Issue{{Pos: at, Rule: "unreadable", Msg: err.Error()}}, nil
+	}
+	if int64(len(b)) > lim.MaxFileBytes {
+		return nil, []plan.Issue{{Pos: at, Rule: "too-large", Msg: fmt.Sprintf("file is larger than %d bytes", lim.MaxFileBytes)}}, nil
+	}
+	*total += int64(len(b))
+	if *total > lim.MaxTotalBytes {
+		return nil, []plan.Issue{{Pos: at, Rule: "too-large", Msg: fmt.Sprintf("sources together are larger than %d bytes", lim.MaxTotalBytes)}}, nil
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, []plan.Issue{{Pos: at, Rule: "empty-file", Msg: "file is empty"}}, nil
+	}
+	if !utf8.Valid(b) {
+		line, col := invalidUTF8At(b)
+		return nil, []plan.Issue{{Pos: plan.Pos{File: p, Line: line, Col: col}, Rule: "encoding", Msg: "file is not valid UTF-8"}}, nil
+	}
+	if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		return nil, []plan.Issue{{Pos: at, Rule: "encoding", Msg: "file starts with a byte-order mark; save it as UTF-8 without BOM"}}, nil
+	}
+	return b, nil, nil
+}
+
+func invalidUTF8At(b []byte) (line, col int) {
+	line, col = 1, 1
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size <= 1 {
+			return line, col
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		b = b[size:]
+	}
+	return line, col
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// decodeFile parses one file and decodes it into out (a pointer to a file struct).
+func decodeFile(p string, b []byte, out any, pos map[any]plan.Pos, lim Limits) []plan.Issue {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		return []plan.Issue{syntaxIssue(p, err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return []plan.Issue{{Pos: plan.Pos{File: p, Line: extra.Line, Col: extra.Column}, Rule: "yaml-syntax", Msg: "a source file holds one YAML document; found a second"}}
+	} else if !errors.Is(err, io.EOF) {
+		return []plan.Issue{syntaxIssue(p, err)}
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	d := &decoder{file: p, pos: pos, budget: lim.MaxNodes, limits: lim}
+	if !d.decode(root, reflect.ValueOf(out).Elem()) {
+		d.issues = append(d.issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "too-large", Msg: fmt.Sprintf("more than %d YAML nodes once aliases are expanded", lim.MaxNodes)})
+	}
+	return d.issues
+}
+
+func syntaxIssue(p string, err error) plan.Issue {
+	msg := err.Error()
+	line := 1
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	return plan.Issue{Pos: plan.Pos{File: p, Line: line, Col: 1}, Rule: "yaml-syntax", Msg: msg}
+}

@@ -1,0 +1,519 @@
+package xlsx
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/plandata/plandata/pipeline/table"
+	"github.com/plandata/plandata/schemas"
+)
+
+// font is the font of every style: it has Chinese glyphs, ships with Windows and Microsoft
+// Office, and applications without it substitute another CJK font.
+const font = "Microsoft YaHei"
+
+const (
+	fontSize   = 11
+	dateFormat = "yyyy-mm-dd"
+	minWidth   = 8
+	maxWidth   = 60
+	headerFill = "DDEBF7"
+	// maxCellChars is the most UTF-16 units a cell holds; excelize would cut longer text.
+	maxCellChars = excelize.TotalCellChars
+	// exactDigits is the most significant digits excelize writes for a double; values that
+	// need more are patched in the sheet XML (see exactValue).
+	exactDigits = 15
+)
+
+// styles holds the style ids of the workbook.
+type styles struct {
+	header, text, wrap, integer, double, date int
+	strongText, strongWrap                    int
+	title, heading, label, prose, percent     int
+}
+
+func newStyles(f *excelize.File) (*styles, error) {
+	top := func(wrap bool) *excelize.Alignment {
+		return &excelize.Alignment{Vertical: "top", WrapText: wrap}
+	}
+	plain := &excelize.Font{Family: font, Size: fontSize}
+	bold := &excelize.Font{Family: font, Size: fontSize, Bold: true}
+	fill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{headerFill}}
+	date, percent := dateFormat, "0.0%"
+	s := &styles{}
+	for _, d := range []struct {
+		id    *int
+		style excelize.Style
+	}{
+		{&s.header, excelize.Style{Font: bold, Fill: fill, Alignment: top(true),
+			Border: []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}}}},
+		{&s.text, excelize.Style{Font: plain, Alignment: top(false)}},
+		{&s.wrap, excelize.Style{Font: plain, Alignment: top(true)}},
+		{&s.strongText, excelize.Style{Font: bold, Alignment: top(false)}},
+		{&s.strongWrap, excelize.Style{Font: bold, Alignment: top(true)}},
+		{&s.integer, excelize.Style{Font: plain, Alignment: top(false), NumFmt: 1}},
+		{&s.double, excelize.Style{Font: plain, Alignment: top(false)}},
+		{&s.date, excelize.Style{Font: plain, Alignment: top(false), CustomNumFmt: &date}},
+		{&s.title, excelize.Style{Font: &excelize.Font{Family: font, Size: 15, Bold: true}, Alignment: top(false)}},
+		{&s.heading, excelize.Style{Font: &excelize.Font{Family: font, Size: 12, Bold: true}, Fill: fill, Alignment: top(true)}},
+		{&s.label, excelize.Style{Font: bold, Alignment: top(true)}},
+		{&s.prose, excelize.Style{Font: plain, Alignment: top(true)}},
+		{&s.percent, excelize.Style{Font: plain, Alignment: top(false), CustomNumFmt: &percent}},
+	} {
+		id, err := f.NewStyle(&d.style)
+		if err != nil {
+			return nil, fmt.Errorf("add style: %w", err)
+		}
+		*d.id = id
+	}
+	return s, nil
+}
+
+// column is how one column of a sheet is laid out.
+type column struct {
+	width float64
+	wrap  bool
+}
+
+// measure lays out columns from their names and the text of every cell: as wide as the
+// widest line (CJK characters count double), between minWidth and maxWidth, wrapped when a
+// cell is wider or holds a line break.
+func measure(cols []schemas.Column, rows []table.Row) []column {
+	out := make([]column, len(cols))
+	for j, c := range cols {
+		w := textWidth(c.Name) + 3 // room for the filter button
+		wrap := false
+		for _, r := range rows {
+			cw, multi := cellWidth(c.Type, r[j])
+			w = max(w, cw)
+			wrap = wrap || multi
+		}
+		if w+1 > maxWidth {
+			wrap = true
+		}
+		out[j] = column{width: float64(min(max(w+1, minWidth), maxWidth)), wrap: wrap}
+	}
+	return out
+}
+
+// cellWidth is the width of a cell's widest line and whether it has several lines.
+func cellWidth(t schemas.Type, v any) (int, bool) {
+	switch x := v.(type) {
+	case nil:
+		return 0, false
+	case string:
+		return linesWidth(x)
+	case []string:
+		return linesWidth(strings.Join(x, listSep))
+	case int64:
+		return len(strconv.FormatInt(x, 10)), false
+	case float64:
+		return min(len(strconv.FormatFloat(x, 'g', -1, 64)), 12), false
+	case time.Time:
+		return len(dateFormat), false
+	}
+	return 0, false
+}
+
+func linesWidth(s string) (int, bool) {
+	w := 0
+	lines := strings.Split(s, "\n")
+	for _, l := range lines {
+		w = max(w, textWidth(l))
+	}
+	return w, len(lines) > 1
+}
+
+// textWidth is the display width of s in character cells: East Asian wide and full-width
+// characters take two.
+func textWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		w += runeWidth(r)
+	}
+	return w
+}
+
+func runeWidth(r rune) int {
+	switch {
+	case r < 0x1100:
+		return 1
+	case r <= 0x115F, // Hangul Jamo
+		0x2E80 <= r && r <= 0x303E, // CJK radicals, punctuation
+		0x3041 <= r && r <= 0x33FF, // kana, CJK compatibility
+		0x3400 <= r && r <= 0x4DBF, // CJK extension A
+		0x4E00 <= r && r <= 0x9FFF, // CJK unified ideographs
+		0xA000 <= r && r <= 0xA4CF, // Yi
+		0xAC00 <= r && r <= 0xD7A3, // Hangul syllables
+		0xF900 <= r && r <= 0xFAFF, // CJK compatibility ideographs
+		0xFE30 <= r && r <= 0xFE4F, // CJK compatibility forms
+		0xFF00 <= r && r <= 0xFF60, // full-width forms
+		0xFFE0 <= r && r <= 0xFFE6,
+		0x20000 <= r && r <= 0x3FFFD: // CJK extensions B and later
+		return 2
+	}
+	return 1
+}
+
+// exactValue is a double cell whose value needs more than exactDigits significant digits:
+// excelize writes it cut to 15, and the zip writer puts the exact digits back.
+type exactValue struct {
+	sheet, ref, value string
+}
+
+// writeSheet writes one table-shaped sheet: a frozen, filtered header row of column names,
+// then one row per row. The text of rows for which strong is true is bold; strong may be nil.
+func writeSheet(f *excelize.File, st *styles, sheet string, cols []schemas.Column, rows []table.Row, layout []column, strong func(i int) bool, exact *[]exactValue) error {
+	last, err := excelize.CoordinatesToCellName(len(cols), len(rows)+1)
+	if err != nil {
+		return err
+	}
+	sw, err := newStreamWriter(f, sheet, "A1:"+last, widths(layout))
+	if err != nil {
+		return err
+	}
+	if err := sw.SetPanes(headerPanes()); err != nil {
+		return err
+	}
+	landscape := "landscape"
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape}); err != nil {
+		return err
+	}
+	header := make([]any, len(cols))
+	for j, c := range cols {
+		header[j] = excelize.Cell{StyleID: st.header, Value: c.Name}
+	}
+	if err := sw.SetRow("A1", header); err != nil {
+		return err
+	}
+	values := make([]any, len(cols))
+	for i, r := range rows {
+		if len(r) != len(cols) {
+			return fmt.Errorf("row %d: %d cells for %d columns", i+1, len(r), len(cols))
+		}
+		for j, c := range cols {
+			v, err := cellValue(st, c, layout[j], strong != nil && strong(i), r[j])
+			if err != nil {
+				return fmt.Errorf("row %d column %s: %w", i+1, c.Name, err)
+			}
+			values[j] = v
+			if x, ok := r[j].(float64); ok && digits(x) > exactDigits {
+				ref, _ := excelize.CoordinatesToCellName(j+1, i+2)
+				*exact = append(*exact, exactValue{sheet: sheet, ref: ref, value: formatDouble(x)})
+			}
+		}
+		if err := sw.SetRow("A"+strconv.Itoa(i+2), values, rowOpts(lineHeight, rowLines(cols, layout, r))); err != nil {
+			return err
+		}
+	}
+	if err := f.AutoFilter(sheet, "A1:"+last, nil); err != nil {
+		return fmt.Errorf("add filter: %w", err)
+	}
+	// Codes such as "110000" are text on purpose: no "number stored as text" warnings.
+	if err := f.AddIgnoredErrors(sheet, "A1:"+last, excelize.IgnoredErrorsNumberStoredAsText); err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+// newStreamWriter starts writing a sheet whose cells span dimension, with the given column
+// widths.
+func newStreamWriter(f *excelize.File, sheet, dimension string, widths []float64) (*excelize.StreamWriter, error) {
+	// The stream writer writes the dimension when it starts.
+	if err := f.SetSheetDimension(sheet, dimension); err != nil {
+		return nil, err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, err
+	}
+	// excelize puts each new column first: set them from the last so they come out in order.
+	for j := len(widths) - 1; j >= 0; j-- {
+		if err := sw.SetColWidth(j+1, j+1, widths[j]); err != nil {
+			return nil, err
+		}
+	}
+	return sw, nil
+}
+
+func widths(layout []column) []float64 {
+	w := make([]float64, len(layout))
+	for i, c := range layout {
+		w[i] = c.width
+	}
+	return w
+}
+
+// Line heights in points of the 11 and larger fonts, for rows of wrapped text.
+const (
+	lineHeight        = 16.0
+	titleLineHeight   = 22.0
+	headingLineHeight = 18.0
+	maxRowHeight      = 409.0 // Excel's limit
+)
+
+// rowOpts gives a row of several lines of wrapped text the height they need; rows of one
+// line keep the default height.
+func rowOpts(perLine float64, lines int) excelize.RowOpts {
+	if lines <= 1 {
+		return excelize.RowOpts{}
+	}
+	return excelize.RowOpts{Height: min(float64(lines)*perLine+3, maxRowHeight)}
+}
+
+// rowLines is the number of lines the tallest wrapped cell of a row takes.
+func rowLines(cols []schemas.Column, layout []column, r table.Row) int {
+	n := 1
+	for j := range cols {
+		if !layout[j].wrap || r[j] == nil {
+			continue
+		}
+		var s string
+		switch x := r[j].(type) {
+		case string:
+			s = x
+		case []string:
+			s = strings.Join(x, listSep)
+		default:
+			continue
+		}
+		n = max(n, wrapLines(s, layout[j].width))
+	}
+	return n
+}
+
+// wrapLines estimates the lines s takes in a wrapped cell of the given width: words wrap at
+// spaces, CJK text at any character, and line breaks start new lines.
+func wrapLines(s string, width float64) int {
+	limit := max(int(width)-1, 1)
+	n := 0
+	for _, para := range strings.Split(s, "\n") {
+		lines, cur := 1, 0
+		for _, tok := range wrapTokens(para) {
+			w := textWidth(strings.TrimRight(tok, " "))
+			switch {
+			case cur+w <= limit:
+			case w > limit:
+				if cur > 0 {
+					lines++
+				}
+				lines += (w - 1) / limit
+				cur = (w-1)%limit + 1
+				continue
+			default:
+				lines++
+				cur = 0
+			}
+			cur += textWidth(tok)
+		}
+		n += lines
+	}
+	return n
+}
+
+// wrapTokens splits text where a line may break: after spaces, and around wide characters.
+func wrapTokens(s string) []string {
+	var toks []string
+	start := 0
+	for i, r := range s {
+		switch {
+		case runeWidth(r) == 2:
+			if start < i {
+				toks = append(toks, s[start:i])
+			}
+			toks = append(toks, string(r))
+			start = i + utf8.RuneLen(r)
+		case r == ' ':
+			toks = append(toks, s[start:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		toks = append(toks, s[start:])
+	}
+	return toks
+}
+
+// headerPanes freezes the first row.
+func headerPanes() *excelize.Panes {
+	return &excelize.Panes{
+		Freeze:      true,
+		YSplit:      1,
+		TopLeftCell: "A2",
+		ActivePane:  "bottomLeft",
+		Selection:   []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
+	}
+}
+
+// cellValue is the stream-writer value of one table cell. Text goes in as a Go string, which
+// excelize always writes as an inline string: never a formula, never a number.
+func cellValue(st *styles, c schemas.Column, l column, strong bool, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	textStyle := st.text
+	switch {
+	case l.wrap && strong:
+		textStyle = st.strongWrap
+	case l.wrap:
+		textStyle = st.wrap
+	case strong:
+		textStyle = st.strongText
+	}
+	switch c.Type {
+	case schemas.Text:
+		s, ok := v.(string)
+		if !ok {
+			break
+		}
+		if err := checkText(s); err != nil {
+			return nil, err
+		}
+		return excelize.Cell{StyleID: textStyle, Value: s}, nil
+	case schemas.TextList:
+		l, ok := v.([]string)
+		if !ok {
+			break
+		}
+		s := strings.Join(l, listSep)
+		if err := checkText(s); err != nil {
+			return nil, err
+		}
+		return excelize.Cell{StyleID: textStyle, Value: s}, nil
+	case schemas.Integer:
+		if n, ok := v.(int64); ok {
+			return excelize.Cell{StyleID: st.integer, Value: n}, nil
+		}
+	case schemas.Double:
+		if x, ok := v.(float64); ok {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("double %v is not finite", x)
+			}
+			return excelize.Cell{StyleID: st.double, Value: x}, nil
+		}
+	case schemas.Date:
+		d, ok := v.(time.Time)
+		if !ok {
+			break
+		}
+		if n, ok := dateSerial(d); ok {
+			return excelize.Cell{StyleID: st.date, Value: n}, nil
+		}
+		return excelize.Cell{StyleID: st.text, Value: d.Format(time.DateOnly)}, nil
+	default:
+		return nil, fmt.Errorf("unknown column type %q", c.Type)
+	}
+	return nil, fmt.Errorf("%T is not a %s", v, c.Type)
+}
+
+// checkText rejects text a cell cannot hold unchanged.
+func checkText(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("text is not valid UTF-8")
+	}
+	for _, r := range s {
+		if !(r == '\t' || r == '\n' || r == '\r' || 0x20 <= r && r <= 0xD7FF || 0xE000 <= r && r <= 0xFFFD || r >= 0x10000) {
+			return fmt.Errorf("text holds %U, which XML cannot carry", r)
+		}
+	}
+	if n := len(utf16.Encode([]rune(s))); n > maxCellChars {
+		return fmt.Errorf("text of %d characters is longer than the %d a cell holds", n, maxCellChars)
+	}
+	return nil
+}
+
+// digits is the number of significant digits of the shortest decimal form of x.
+func digits(x float64) int {
+	m, _, _ := strings.Cut(strconv.FormatFloat(x, 'e', -1, 64), "e")
+	return len(strings.NewReplacer("-", "", ".", "").Replace(m))
+}
+
+// formatDouble is the exact cell text of x: the shortest decimal that reads back as x.
+func formatDouble(x float64) string {
+	if a := math.Abs(x); a == 0 || 1e-9 <= a && a < 1e21 {
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'E', -1, 64)
+}
+
+// Excel's 1900 date system counts 1900-01-01 as day 1 and keeps the fictitious 1900-02-29
+// as day 60, so serials from 61 on count from 1899-12-30.
+var (
+	epoch     = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	leapBug   = time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)
+	firstDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	lastDate  = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// dateSerial is the date serial of d, or false when Excel has no serial for it.
+func dateSerial(d time.Time) (int64, bool) {
+	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	switch {
+	case d.Before(firstDate) || d.After(lastDate):
+		return 0, false
+	case d.Before(leapBug):
+		return (d.Unix()-epoch.Unix())/86400 - 1, true
+	}
+	return (d.Unix() - epoch.Unix()) / 86400, true
+}
+
+// serialDate is the date of serial n.
+func serialDate(n float64) (time.Time, error) {
+	days := int(n)
+	switch {
+	case float64(days) != n:
+		return time.Time{}, fmt.Errorf("date serial %v has a time of day", n)
+	case days < 1 || days == 60 || days > 2958465:
+		return time.Time{}, fmt.Errorf("date serial %v is not a date", n)
+	case days < 60:
+		days++
+	}
+	return epoch.AddDate(0, 0, days), nil
+}
+
+// writeDictionary writes one row per table and one per column of every table, in sheet order.
+func writeDictionary(f *excelize.File, st *styles, set *table.Set, exact *[]exactValue) error {
+	names := []string{"table", "column", "kind", "type", "required", "primary_key", "references", "description_en", "description_zh"}
+	cols := make([]schemas.Column, len(names))
+	for i, n := range names {
+		cols[i] = schemas.Column{Name: n, Type: schemas.Text}
+	}
+	yes := func(b bool) any {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	orNull := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	var rows []table.Row
+	for _, t := range sheetTables(set.Tables) {
+		ts := t.Schema
+		kind := "table"
+		if ts.View {
+			kind = "view"
+		}
+		rows = append(rows, table.Row{ts.Name, nil, kind, nil, nil, orNull(strings.Join(ts.PrimaryKey, ", ")), nil, ts.DescriptionEN, ts.DescriptionZH})
+		for _, c := range ts.Columns {
+			key := false
+			for _, k := range ts.PrimaryKey {
+				key = key || k == c.Name
+			}
+			rows = append(rows, table.Row{ts.Name, c.Name, "column", string(c.Type), yes(c.Required), yes(key), orNull(c.References), c.DescriptionEN, c.DescriptionZH})
+		}
+	}
+	strong := func(i int) bool { return rows[i][1] == nil } // a table's own row
+	return writeSheet(f, st, dictionarySheet, cols, rows, measure(cols, rows), strong, exact)
+}

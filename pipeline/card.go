@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"io"
 	"path/filepath"
 	"strings"
@@ -26,24 +28,9 @@ declares is part of the data.
 
 ## Coverage
 
-| year | plan | categories recorded / declared | measures recorded / declared | members recorded / declared |
-| --- | --- | --- | --- | --- |
 `)
-	plans := set.Table("plans")
-	col := func(r table.Row, name string) string {
-		v := r[plans.Schema.Index(name)]
-		if v == nil {
-			return "?"
-		}
-		return fmt.Sprint(v)
-	}
-	for _, r := range plans.Rows {
-		fmt.Fprintf(&b, "| %s | %s | %s / %s | %s / %s | %s / %s |\n", col(r, "year"), col(r, "plan_id"),
-			col(r, "categories_recorded"), col(r, "categories_declared"),
-			col(r, "measures_recorded"), col(r, "measures_declared"),
-			col(r, "members_recorded"), col(r, "members_declared"))
-	}
-	b.WriteString("\n`?` means no source gives the declared number.\n\n## Files\n\n")
+	b.WriteString(Coverage(set))
+	b.WriteString("\n## Files\n\n")
 	fmt.Fprintf(&b, "- `%s.xlsx`: README and dictionary sheets, one sheet per table, `tasks_flat`.\n", info.Dataset)
 	fmt.Fprintf(&b, "- `%s.duckdb`: every table with keys and comments, and the `tasks_flat` view.\n", info.Dataset)
 	b.WriteString("- `parquet/<table>.parquet` and `csv/<table>.csv`: one file per table.\n")
@@ -67,4 +54,51 @@ quoted from the sources listed in the `+"`sources`"+` table.
 		_, err := io.WriteString(w, b.String())
 		return err
 	})
+}
+
+// Coverage is the Markdown table of what each plan declares against what the dataset
+// records. The README of the repository and of every release show it.
+func Coverage(set *table.Set) string {
+	var b strings.Builder
+	b.WriteString("| year | plan | categories recorded / declared (named) | measures recorded / declared | members recorded / declared |\n")
+	b.WriteString("| --- | --- | --- | --- | --- |\n")
+	plans := set.Table("plans")
+	col := func(r table.Row, name string) string {
+		v := r[plans.Schema.Index(name)]
+		if v == nil {
+			return "?"
+		}
+		return fmt.Sprint(v)
+	}
+	for _, r := range plans.Rows {
+		fmt.Fprintf(&b, "| %s | %s | %s / %s (%s) | %s / %s | %s / %s |\n", col(r, "year"), col(r, "plan_id"),
+			col(r, "categories_recorded"), col(r, "categories_declared"), col(r, "categories_named"),
+			col(r, "measures_recorded"), col(r, "measures_declared"),
+			col(r, "members_recorded"), col(r, "members_declared"))
+	}
+	b.WriteString("\n`?`: no source gives the number the plan declares.\n\n")
+	b.WriteString("Per category (a name in brackets is inferred from a related document, not named for that plan by a source):\n\n")
+	b.WriteString("| plan | # | category | measures recorded |\n| --- | --- | --- | --- |\n")
+	cats := set.Table("task_categories")
+	ccol := func(r table.Row, name string) any { return r[cats.Schema.Index(name)] }
+	rows := slices.Clone(cats.Rows)
+	slices.SortStableFunc(rows, func(a, b table.Row) int {
+		if c := strings.Compare(ccol(a, "plan_id").(string), ccol(b, "plan_id").(string)); c != 0 {
+			return c
+		}
+		return cmp.Compare(ccol(a, "seq").(int64), ccol(b, "seq").(int64))
+	})
+	for _, r := range rows {
+		name := "(unknown)"
+		if v, ok := ccol(r, "name_zh").(string); ok {
+			name = v
+		} else if v, ok := ccol(r, "name_en").(string); ok {
+			name = v
+		}
+		if ccol(r, "name_status") == "inferred" {
+			name = "[" + name + "]"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %d |\n", ccol(r, "plan_id"), ccol(r, "seq"), name, ccol(r, "measures_recorded"))
+	}
+	return b.String()
 }

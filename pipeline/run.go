@@ -143,13 +143,37 @@ func Build(ctx context.Context, cfg Config) (Result, error) {
 	if err := release.CleanTemp(cfg.Out); err != nil {
 		return Result{}, err
 	}
-	if latest := release.LatestDir(cfg.Out); latest != "" {
+	latest := release.LatestDir(cfg.Out)
+	if latest != "" {
 		if m, err := release.ReadManifest(latest); err == nil && m.InputHash == inputHash {
 			return Result{ReleaseID: m.ReleaseID, Dir: latest, Unchanged: true}, nil
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
+	}
+	var srcs []release.FileEntry
+	for _, f := range docs.Files {
+		srcs = append(srcs, release.FileEntry{Path: f.Path, Bytes: f.Bytes, SHA256: f.SHA256})
+	}
+	manifest := release.Manifest{
+		Dataset: Dataset, ReleaseID: id, ReleaseDate: info.Date.Format("2006-01-02"),
+		PipelineVersion: cfg.Version, SchemaVersion: schemas.Version(), InputHash: inputHash,
+		Sources: srcs,
+	}
+	previous := ""
+	if latest != "" {
+		if err := cfg.stage("diff", func() error {
+			old, err := release.Open(latest, cfg.Formats[0])
+			if err != nil {
+				return err
+			}
+			previous = old.Manifest.ReleaseID
+			set.Table("changes").Rows = release.Diff(old, release.Side{Set: set, Manifest: &manifest})
+			return nil
+		}); err != nil {
+			cfg.Log("previous release %s cannot be read, so no changes are listed: %v", latest, err)
+		}
 	}
 
 	staged := ""
@@ -180,7 +204,18 @@ func Build(ctx context.Context, cfg Config) (Result, error) {
 			return Result{}, fmt.Errorf("write %s: %w", f.Name(), err)
 		}
 	}
-	if err := cfg.stage("card", func() error { return writeCard(staged, set, info) }); err != nil {
+	if err := cfg.stage("card", func() error {
+		if err := writeCard(staged, set, info); err != nil {
+			return err
+		}
+		if err := release.WriteSchema(staged); err != nil {
+			return err
+		}
+		return release.WriteChangesFile(staged, id, previous, set.Table("changes"))
+	}); err != nil {
+		return Result{}, err
+	}
+	if err := cfg.stage("datapackage", func() error { return release.DataPackage(staged, set, info) }); err != nil {
 		return Result{}, err
 	}
 	var tables []release.TableEntry
@@ -191,15 +226,8 @@ func Build(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	if err := cfg.stage("manifest", func() error {
-		var srcs []release.FileEntry
-		for _, f := range docs.Files {
-			srcs = append(srcs, release.FileEntry{Path: f.Path, Bytes: f.Bytes, SHA256: f.SHA256})
-		}
-		return release.Seal(staged, release.Manifest{
-			Dataset: Dataset, ReleaseID: id, ReleaseDate: info.Date.Format("2006-01-02"),
-			PipelineVersion: cfg.Version, SchemaVersion: schemas.Version(), InputHash: inputHash,
-			Sources: srcs, Tables: tables,
-		})
+		manifest.Tables = tables
+		return release.Seal(staged, manifest)
 	}); err != nil {
 		return Result{}, err
 	}
@@ -243,4 +271,26 @@ func IsInvalid(err error) ([]plan.Issue, bool) {
 		return inv.Issues, true
 	}
 	return nil, false
+}
+
+// Diff compares two published releases and returns the changes table between them, read
+// through the first format (Parquet by default).
+func Diff(oldDir, newDir string, formats []write.Format) (*table.Table, string, string, error) {
+	if formats == nil {
+		formats = write.All()
+	}
+	old, err := release.Open(oldDir, formats[0])
+	if err != nil {
+		return nil, "", "", err
+	}
+	cur, err := release.Open(newDir, formats[0])
+	if err != nil {
+		return nil, "", "", err
+	}
+	s, err := schemas.Load()
+	if err != nil {
+		return nil, "", "", err
+	}
+	t := &table.Table{Schema: s.Table("changes"), Rows: release.Diff(old, cur)}
+	return t, old.Manifest.ReleaseID, cur.Manifest.ReleaseID, nil
 }

@@ -85,6 +85,10 @@ func (s *Set) Table(name string) *Table {
 	return nil
 }
 
+// Raw returns the declaration as written, so that a release can carry the schema it was built
+// with and later be read back with it.
+func Raw() []byte { return slices.Clone(tablesYAML) }
+
 // Load parses the embedded declaration. It fails only if the embedded file is broken.
 func Load() (*Set, error) {
 	return Parse(tablesYAML)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/plandata/plandata"
 	"github.com/plandata/plandata/pipeline"
+	"github.com/plandata/plandata/pipeline/release"
 )
 
 // Exit codes, as documented in DATASET.md and the README.
@@ -34,6 +35,7 @@ commands:
   build     [--sources DIR] [--out DIR] [--keep N] [--timings]   load, validate, normalise, write, publish
   validate  [--sources DIR]                                      load and validate only
   verify    [DIR]                                                re-check a release against its manifest
+  diff      OLD NEW                                              what changed between two releases
 
 Without --sources the sources embedded in the binary are used. --out defaults to outputs.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid sources, 4 verification failed, 130 interrupted.
@@ -54,6 +56,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return validateCmd(args[1:], stdout, stderr)
 	case "verify":
 		return verify(args[1:], stdout, stderr)
+	case "diff":
+		return diff(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -180,6 +184,21 @@ func verify(args []string, stdout, stderr io.Writer) int {
 		return exitVerify
 	}
 	fmt.Fprintf(stdout, "verified: %s\n", dir)
+	return exitOK
+}
+
+func diff(args []string, stdout, stderr io.Writer) int {
+	fl := flags("diff", stderr)
+	if err := fl.Parse(args); err != nil || fl.NArg() != 2 {
+		fmt.Fprintln(stderr, "usage: plandata diff OLD NEW")
+		return exitUsage
+	}
+	changes, oldID, newID, err := pipeline.Diff(fl.Arg(0), fl.Arg(1), nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "plandata: diff: %v\n", err)
+		return exitInternal
+	}
+	fmt.Fprint(stdout, release.FormatChanges(newID, oldID, changes))
 	return exitOK
 }
 

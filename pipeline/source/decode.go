@@ -62,12 +62,16 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) bool {
 		}
 		d.budget--
 	}
-	if d.depth >= d.limits.MaxDepth {
-		d.issue(n, "too-deep", "nesting deeper than %d levels", d.limits.MaxDepth)
-		return true
+	// Depth counts nested mappings and lists; a pointer is decoded through the same node, so
+	// it does not count twice.
+	if (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && v.Kind() != reflect.Pointer {
+		if d.depth >= d.limits.MaxDepth {
+			d.issue(n, "too-deep", "nesting deeper than %d levels", d.limits.MaxDepth)
+			return true
+		}
+		d.depth++
+		defer func() { d.depth-- }()
 	}
-	d.depth++
-	defer func() { d.depth-- }()
 	d.pos[v.Addr().Interface()] = d.at(n)
 
 	if v.Type() == refType {
@@ -107,6 +111,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) bool {
 		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 			d.issue(n, "wrong-type", "expected text, found %s", kindName(n))
 			return true
+		}
+		if strings.ContainsRune(n.Value, '\r') {
+			d.issue(n, "bad-value", "text holds a carriage return; use plain line breaks")
 		}
 		v.SetString(n.Value)
 		return true

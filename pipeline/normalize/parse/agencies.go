@@ -90,7 +90,7 @@ const maxConnectorsInName = 3
 // The words 等按职责分工负责, 按职责分工负责, 按职责负责, 分别负责, 共同负责, 负责, 等部门,
 // 等单位, 等 and "etc." are dropped. A bracket after a name names a department:
 // 工业和信息化部（信发司） is the department when resolve knows 信发司, otherwise the
-// ministry; AsWritten keeps the bracket.
+// ministry (which must be known in both cases); AsWritten keeps the bracket.
 //
 // Names resolve does not know (all of them, in one error), an agency named twice, empty
 // text and unbalanced brackets are errors that wrap [ErrAgencies].
@@ -202,9 +202,8 @@ func roleOf(item string) (name string, word roleWord, msg string) {
 	}
 	for changed := true; changed && name != ""; {
 		changed = false
-		lc := asciiLower(name)
 		for _, w := range rolePrefixes {
-			if strings.HasPrefix(lc, w.text) && len(w.text) < len(name) {
+			if hasPrefixFold(name, w.text) && len(w.text) < len(name) {
 				if msg := set(w, trim(name[:len(w.text)])); msg != "" {
 					return "", word, msg
 				}
@@ -212,9 +211,8 @@ func roleOf(item string) (name string, word roleWord, msg string) {
 				break
 			}
 		}
-		lc = asciiLower(name)
 		for _, w := range roleSuffixes {
-			if strings.HasSuffix(lc, w.text) {
+			if hasSuffixFold(name, w.text) {
 				if msg := set(w, trim(name[len(name)-len(w.text):])); msg != "" {
 					return "", word, msg
 				}
@@ -389,8 +387,10 @@ func names(item string, resolve func(string) (string, bool)) []resolved {
 	return []resolved{lookup(0, len(cuts))}
 }
 
-// resolveName resolves one name; a bracket after it names a department, which wins when
-// resolve knows it.
+// resolveName resolves one name. A bracket after it names a department, which wins when
+// resolve knows it; otherwise the name is the agency before the bracket. The agency before
+// the bracket must be known either way, so a misspelt agency is not hidden by its
+// department.
 func resolveName(name string, resolve func(string) (string, bool)) (string, bool) {
 	try := func(s string) (string, bool) {
 		if s == "" {
@@ -399,13 +399,22 @@ func resolveName(name string, resolve func(string) (string, bool)) (string, bool
 		id, ok := resolve(s)
 		return id, ok && id != ""
 	}
-	if outer, inner, ok := bracketed(name); ok {
-		if id, ok := try(inner); ok {
-			return id, true
-		}
-		return try(outer)
+	outer, inner, ok := bracketed(name)
+	if !ok {
+		return try(name)
 	}
-	return try(name)
+	dept, deptOK := try(inner)
+	if outer == "" { // "（信发司）" alone
+		return dept, deptOK
+	}
+	agency, agencyOK := try(outer)
+	switch {
+	case !agencyOK:
+		return "", false
+	case deptOK:
+		return dept, true
+	}
+	return agency, true
 }
 
 // connectorSpans returns the byte spans of the connectors outside brackets.
@@ -491,4 +500,14 @@ func prefixOf(s string, words []string) string {
 		}
 	}
 	return best
+}
+
+// hasPrefixFold and hasSuffixFold are strings.HasPrefix and strings.HasSuffix ignoring the
+// case of ASCII letters; word is lower case. They look at len(word) bytes of s only.
+func hasPrefixFold(s, word string) bool {
+	return len(s) >= len(word) && asciiLower(s[:len(word)]) == word
+}
+
+func hasSuffixFold(s, word string) bool {
+	return len(s) >= len(word) && asciiLower(s[len(s)-len(word):]) == word
 }

@@ -138,11 +138,18 @@ func Deadline(s string) (Due, error) {
 			return d, nil
 		}
 	}
+	// Say where understanding stopped: after the longest part that reads as a form and ends
+	// between words or numbers, not inside one ("2022-2023" stops after "2022", not "2022-20").
 	longest := 0
 	for _, f := range deadlineForms {
-		if loc := f.prefix.FindStringIndex(n); loc != nil && loc[1] > longest {
-			longest = loc[1]
+		loc := f.prefix.FindStringIndex(n)
+		if loc == nil || loc[1] <= longest {
+			continue
 		}
+		if end := loc[1]; end < len(n) && isASCIIAlnum(n[end-1]) && isASCIIAlnum(n[end]) {
+			continue
+		}
+		longest = loc[1]
 	}
 	if longest > 0 {
 		return fail(fmt.Sprintf("%q after %q is not understood", n[longest:], n[:longest]))

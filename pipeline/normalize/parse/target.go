@@ -460,7 +460,7 @@ func checkUnit(unit string, n number) string {
 		}
 		return ""
 	}
-	if r, _ := utf8.DecodeRuneInString(unit); !unicode.IsLetter(r) && r != '%' && r != '‰' {
+	if r, _ := utf8.DecodeRuneInString(unit); !unicode.IsLetter(r) && !isDigit(unit[0]) && r != '%' && r != '‰' {
 		return notUnderstood
 	}
 	first, _, _ := strings.Cut(strings.ToLower(unit), " ")

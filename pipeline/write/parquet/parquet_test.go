@@ -54,15 +54,20 @@ tables:
       - {name: s, type: text, description_en: Text., description_zh: 文本。}
 `
 
-// edgeSet holds extreme numbers and dates, text that looks like NULL or a number, and line
-// breaks of every kind.
-func edgeSet(t *testing.T) *table.Set {
+func edgeSchema(t *testing.T) *schemas.Set {
 	t.Helper()
 	s, err := schemas.Parse([]byte(edgeYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := table.NewSet(s)
+	return s
+}
+
+// edgeSet holds extreme numbers and dates, text that looks like NULL or a number, and line
+// breaks of every kind.
+func edgeSet(t *testing.T) *table.Set {
+	t.Helper()
+	set := table.NewSet(edgeSchema(t))
 	set.Tables[0].Rows = []table.Row{
 		{"a", int64(math.MinInt64), math.Copysign(0, -1), table.Date(1, 1, 1), []string{"x"}, "010000"},
 		{"b", int64(math.MaxInt64), math.SmallestNonzeroFloat64, table.Date(9999, 12, 31), []string{"\"q\", c\nd", `\`}, " lead and trail "},
@@ -273,6 +278,7 @@ func TestDeterministic(t *testing.T) {
 // TestWriteError makes the target unwritable in several ways: Write must fail, name the file,
 // and leave no temporary file behind.
 func TestWriteError(t *testing.T) {
+	first := schemas.MustLoad().Tables[0].Name + ".parquet"
 	for _, tc := range []struct {
 		name    string
 		prepare func(t *testing.T, dir string)
@@ -283,7 +289,7 @@ func TestWriteError(t *testing.T) {
 			prepare: func(t *testing.T, dir string) {
 				mustWrite(t, filepath.Join(dir, "parquet"), "")
 			},
-			file: "plans.parquet",
+			file: first,
 		},
 		{
 			name: "target is a folder",
@@ -305,7 +311,7 @@ func TestWriteError(t *testing.T) {
 					t.Skip("file permissions are not enforced for this user")
 				}
 			},
-			file: "plans.parquet",
+			file: first,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -316,6 +322,7 @@ func TestWriteError(t *testing.T) {
 			if err == nil {
 				t.Fatalf("write returned %q and no error", files)
 			}
+			t.Log(err)
 			if !strings.Contains(err.Error(), tc.file) {
 				t.Errorf("error %q does not name %s", err, tc.file)
 			}
@@ -381,11 +388,13 @@ func TestWriteTableSinkError(t *testing.T) {
 	}
 }
 
-// TestReadError reads files that do not match the declaration.
+// TestReadError reads files that do not match the declaration of the edge table: files
+// written from variants of it, a truncated file, and no folder at all.
 func TestReadError(t *testing.T) {
-	s := schemas.MustLoad()
 	for _, tc := range []struct {
 		name    string
+		old     string // replaced in edgeYAML by new to declare the file's table
+		new     string
 		prepare func(t *testing.T, dir string)
 		want    string // in the error
 	}{
@@ -400,56 +409,64 @@ func TestReadError(t *testing.T) {
 		},
 		{
 			name: "fewer columns",
-			prepare: func(t *testing.T, dir string) {
-				copyFile(t, filepath.Join(dir, "parquet", "agencies.parquet"), filepath.Join(dir, "parquet", "plans.parquet"))
-			},
-			want: "plans.parquet: 9 columns, want 22 (plan_id, series, ",
+			old:  "      - {name: s,",
+			new:  "      # - {name: s,",
+			want: "edge.parquet: 5 columns, want 6 (id, n, x, d, l, s)",
 		},
 		{
-			name: "other column names",
-			prepare: func(t *testing.T, dir string) {
-				copyFile(t, filepath.Join(dir, "parquet", "agency_aliases.parquet"), filepath.Join(dir, "parquet", "region_aliases.parquet"))
-			},
-			want: "region_aliases.parquet: column 2 is agency_id, want region_id",
+			name: "renamed column",
+			old:  "{name: d,",
+			new:  "{name: day,",
+			want: "edge.parquet: column 4 is day, want d",
+		},
+		{
+			name: "other type",
+			old:  "{name: n, type: integer,",
+			new:  "{name: n, type: double,",
+			want: "edge.parquet: column n has type float64, want int64",
+		},
+		{
+			name: "other nullability",
+			old:  "{name: s, type: text,",
+			new:  "{name: s, type: text, required: true,",
+			want: "edge.parquet: column s: nullable is false, want true",
 		},
 		{
 			name: "truncated file",
 			prepare: func(t *testing.T, dir string) {
-				p := filepath.Join(dir, "parquet", "tasks.parquet")
+				p := filepath.Join(dir, "parquet", "edge.parquet")
 				b, err := os.ReadFile(p)
 				if err != nil {
 					t.Fatal(err)
 				}
 				mustWrite(t, p, string(b[:len(b)-10]))
 			},
-			want: "tasks.parquet: ",
+			want: "edge.parquet: ",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mem := checked(t)
 			dir := t.TempDir()
-			if _, err := write(dir, tabletest.Sample(s), info, mem); err != nil {
+			variant, err := schemas.Parse([]byte(strings.Replace(edgeYAML, tc.old, tc.new, 1)))
+			if err != nil {
 				t.Fatal(err)
 			}
-			tc.prepare(t, dir)
-			got, err := read(dir, s, mem)
+			if _, err := write(dir, table.NewSet(variant), info, mem); err != nil {
+				t.Fatal(err)
+			}
+			if tc.prepare != nil {
+				tc.prepare(t, dir)
+			}
+			got, err := read(dir, edgeSchema(t), mem)
 			if err == nil {
 				t.Fatalf("read returned %d tables and no error", len(got.Tables))
 			}
+			t.Log(err)
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %q does not contain %q", err, tc.want)
 			}
 		})
 	}
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustWrite(t, to, string(b))
 }
 
 // TestReadMissingFile: a table without a file is left out of the set; the others are read.

@@ -115,7 +115,7 @@ func nulls(t *table.Table) int64 {
 	return n
 }
 
-func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, parts []part) error {
+func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, parts []part, exact *[]exactValue) error {
 	r := &readme{st: st}
 
 	// The titles run across the empty cells to their right.
@@ -271,11 +271,11 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 	r.para("Cite as: plandata: Industrial Internet Special Working Group work plans dataset, release "+info.ReleaseID,
 		"引用格式：plandata：工业互联网专项工作组工作计划数据集，版本 "+info.ReleaseID)
 
-	return r.write(f)
+	return r.write(f, exact)
 }
 
 // write streams the collected rows into the README sheet.
-func (r *readme) write(f *excelize.File) error {
+func (r *readme) write(f *excelize.File, exact *[]exactValue) error {
 	cols := len(readmeWidths)
 	for _, row := range r.rows {
 		cols = max(cols, len(row))
@@ -301,6 +301,16 @@ func (r *readme) write(f *excelize.File) error {
 		return err
 	}
 	for i, row := range r.rows {
+		for j, v := range row {
+			if c, ok := v.(excelize.Cell); ok {
+				if x, ok := c.Value.(float64); ok {
+					if text, patch := exactText(x); patch {
+						ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+						*exact = append(*exact, exactValue{sheet: readmeSheet, ref: ref, value: text})
+					}
+				}
+			}
+		}
 		if err := sw.SetRow("A"+strconv.Itoa(i+1), row, r.height(row)); err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ const (
 	// maxCellChars is the most UTF-16 units a cell holds; excelize would cut longer text.
 	maxCellChars = excelize.TotalCellChars
 	// exactDigits is the most significant digits excelize writes for a double; values that
-	// need more are patched in the sheet XML (see exactValue).
+	// need more are patched in the sheet XML (see exactText).
 	exactDigits = 15
 )
 
@@ -163,8 +163,9 @@ func runeWidth(r rune) int {
 	return 1
 }
 
-// exactValue is a double cell whose value needs more than exactDigits significant digits:
-// excelize writes it cut to 15, and the zip writer puts the exact digits back.
+// exactValue is a double cell whose text excelize writes wrong: cut to 15 significant
+// digits, or as hundreds of digits where an exponent belongs. The zip writer puts the exact
+// text in.
 type exactValue struct {
 	sheet, ref, value string
 }
@@ -205,9 +206,11 @@ func writeSheet(f *excelize.File, st *styles, sheet string, cols []schemas.Colum
 				return fmt.Errorf("row %d column %s: %w", i+1, c.Name, err)
 			}
 			values[j] = v
-			if x, ok := r[j].(float64); ok && digits(x) > exactDigits {
-				ref, _ := excelize.CoordinatesToCellName(j+1, i+2)
-				*exact = append(*exact, exactValue{sheet: sheet, ref: ref, value: formatDouble(x)})
+			if x, ok := r[j].(float64); ok {
+				if text, patch := exactText(x); patch {
+					ref, _ := excelize.CoordinatesToCellName(j+1, i+2)
+					*exact = append(*exact, exactValue{sheet: sheet, ref: ref, value: text})
+				}
 			}
 		}
 		if err := sw.SetRow("A"+strconv.Itoa(i+2), values, rowOpts(lineHeight, rowLines(cols, layout, r))); err != nil {
@@ -430,42 +433,49 @@ func checkText(s string) error {
 	return nil
 }
 
+// exactText is the cell text of x, and whether it differs from what excelize writes.
+func exactText(x float64) (string, bool) {
+	a := math.Abs(x)
+	return formatDouble(x), digits(x) > exactDigits || a != 0 && (a < minPlain || a >= maxPlain)
+}
+
 // digits is the number of significant digits of the shortest decimal form of x.
 func digits(x float64) int {
 	m, _, _ := strings.Cut(strconv.FormatFloat(x, 'e', -1, 64), "e")
 	return len(strings.NewReplacer("-", "", ".", "").Replace(m))
 }
 
+// Doubles from minPlain up to maxPlain are written without an exponent.
+const minPlain, maxPlain = 1e-9, 1e21
+
 // formatDouble is the exact cell text of x: the shortest decimal that reads back as x.
 func formatDouble(x float64) string {
-	if a := math.Abs(x); a == 0 || 1e-9 <= a && a < 1e21 {
+	if a := math.Abs(x); a == 0 || minPlain <= a && a < maxPlain {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
 	return strconv.FormatFloat(x, 'E', -1, 64)
 }
 
 // Excel's 1900 date system counts 1900-01-01 as day 1 and keeps the fictitious 1900-02-29
-// as day 60, so serials from 61 on count from 1899-12-30.
+// as day 60, so serials from 61 on count from 1899-12-30. Other applications (LibreOffice)
+// read serials below 61 as one day earlier, so dates before 1900-03-01 are written as text.
 var (
 	epoch     = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
-	leapBug   = time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)
-	firstDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	firstDate = time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)
 	lastDate  = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 )
 
-// dateSerial is the date serial of d, or false when Excel has no serial for it.
+// dateSerial is the date serial of d, or false when d is before 1900-03-01 or after
+// 9999-12-31 and so has no serial every application reads the same.
 func dateSerial(d time.Time) (int64, bool) {
 	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
-	switch {
-	case d.Before(firstDate) || d.After(lastDate):
+	if d.Before(firstDate) || d.After(lastDate) {
 		return 0, false
-	case d.Before(leapBug):
-		return (d.Unix()-epoch.Unix())/86400 - 1, true
 	}
 	return (d.Unix() - epoch.Unix()) / 86400, true
 }
 
-// serialDate is the date of serial n.
+// serialDate is the date of serial n, as Excel reads it.
 func serialDate(n float64) (time.Time, error) {
 	days := int(n)
 	switch {

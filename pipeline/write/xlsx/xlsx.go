@@ -9,9 +9,10 @@
 //
 //   - text is always a string cell, never a formula or a number, so IDs, GB/T 2260 codes and
 //     text beginning with =, +, - or @ stay text;
-//   - integers and doubles are number cells, written with every digit of the value;
-//   - dates are date serials shown as yyyy-mm-dd (dates Excel cannot hold, before 1900 or
-//     after 9999, are ISO text);
+//   - integers and doubles are number cells, written with every digit of the value (doubles
+//     in the shortest form that reads back the same);
+//   - dates are date serials shown as yyyy-mm-dd; dates without a serial that Excel and
+//     LibreOffice read alike (before 1900-03-01, after 9999-12-31) are ISO text, yyyy-mm-dd;
 //   - text lists are joined with "; " (items never hold ';');
 //   - NULL is an empty cell.
 //
@@ -129,6 +130,9 @@ func layout(set *table.Set) ([]part, error) {
 
 // build writes the workbook of set to w.
 func build(w io.Writer, set *table.Set, info table.Info) error {
+	if err := set.Check(); err != nil {
+		return err
+	}
 	parts, err := layout(set)
 	if err != nil {
 		return err
@@ -150,16 +154,23 @@ func build(w io.Writer, set *table.Set, info table.Info) error {
 			return fmt.Errorf("add sheet %s: %w", name, err)
 		}
 	}
-	if err := writeReadme(f, st, set, info, parts); err != nil {
+	var exact []exactValue // doubles to write with all their digits
+	if err := writeReadme(f, st, set, info, parts, &exact); err != nil {
 		return fmt.Errorf("sheet %s: %w", readmeSheet, err)
 	}
-	var exact []exactValue
 	if err := writeDictionary(f, st, set, &exact); err != nil {
 		return fmt.Errorf("sheet %s: %w", dictionarySheet, err)
 	}
+	var (
+		measured *table.Table // every sheet of a table has the same column layout
+		layout   []column
+	)
 	for _, p := range parts {
 		cols := p.table.Schema.Columns
-		if err := writeSheet(f, st, p.sheet, cols, p.rows, measure(cols, p.table.Rows), nil, &exact); err != nil {
+		if p.table != measured {
+			measured, layout = p.table, measure(cols, p.table.Rows)
+		}
+		if err := writeSheet(f, st, p.sheet, cols, p.rows, layout, nil, &exact); err != nil {
 			return fmt.Errorf("sheet %s: %w", p.sheet, err)
 		}
 	}

@@ -3,9 +3,9 @@ package pipeline
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/plandata/plandata/pipeline/atomic"

@@ -4,8 +4,10 @@
 //	load       source.Load(fs.FS)            curated YAML -> source.Docs (every value keeps file:line:col)
 //	validate   validate.Check(docs)          ground rules -> []plan.Issue (all of them, never the first only)
 //	normalize  normalize.Tables(docs, s)     as written -> resolved typed tables (table.Set) + issues
+//	diff       release.Diff                  the changes table against the release `latest` names
 //	write.*    write.Format.Write(dir, set)  one package per format: parquet, xlsx, duckdb, csv
-//	card       README.md dataset card
+//	card       README.md dataset card, schema.yaml, CHANGES.md
+//	datapackage release.DataPackage          Frictionless descriptor of the CSV files
 //	check      release.Digests               read every format back; all must hold the same rows
 //	manifest   release.Seal                  sizes, sha256, row counts, per-format row digests
 //	publish    release.Publish               rename the staged folder, switch `latest`

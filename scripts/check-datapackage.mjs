@@ -139,6 +139,10 @@ async function main() {
     const fks = (r.descriptor.schema && r.descriptor.schema.foreignKeys) || [];
     if (fks.length === 0) continue;
     const where = `resource ${r.name}`;
+    if (broken.has(r.name)) {
+      problem(where, "foreign keys not checked: the resource has errors of its own");
+      continue;
+    }
     const refs = new Set(fks.map((fk) => fk.reference.resource || r.name));
     const missing = [...refs].filter((n) => !byName.has(n) || !byName.get(n).tabular);
     if (missing.length > 0) {
@@ -162,7 +166,7 @@ async function main() {
     for (const row of data) {
       if (!(row instanceof Error)) continue;
       const fields = /Foreign key "([^"]*)"/.exec(row.message);
-      const cells = values.get(r.name).get(row.rowNumber);
+      const cells = (values.get(r.name) || new Map()).get(row.rowNumber);
       let detail = "";
       if (fields && cells) {
         detail = " (" + fields[1].split(",").map((f) => `${f}=${JSON.stringify(cells[f])}`).join(", ") + ")";

@@ -29,9 +29,33 @@ func (d *decoder) at(n *yaml.Node) plan.Pos {
 	return plan.Pos{File: d.file, Line: n.Line, Col: n.Column}
 }
 
+// maxIssues bounds the issues one file can report, so that a hostile file cannot make the
+// report itself huge.
+const maxIssues = 200
+
 func (d *decoder) issue(n *yaml.Node, rule, format string, args ...any) {
+	if len(d.issues) == maxIssues {
+		d.issues = append(d.issues, plan.Issue{Pos: d.at(n), Rule: "too-many-issues", Msg: fmt.Sprintf("more than %d problems in this file; the rest are not listed", maxIssues)})
+	}
+	if len(d.issues) > maxIssues {
+		return
+	}
 	d.issues = append(d.issues, plan.Issue{Pos: d.at(n), Rule: rule, Msg: fmt.Sprintf(format, args...)})
 }
+
+// resolve follows alias nodes, charging each step to the node budget.
+func (d *decoder) resolve(n *yaml.Node) (*yaml.Node, bool) {
+	for n.Kind == yaml.AliasNode {
+		if d.budget <= 0 {
+			return n, false
+		}
+		d.budget--
+		n = n.Alias
+	}
+	return n, true
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
 
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
@@ -55,12 +79,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) bool {
 		return false
 	}
 	d.budget--
-	for n.Kind == yaml.AliasNode {
-		n = n.Alias
-		if d.budget <= 0 {
-			return false
-		}
-		d.budget--
+	n, ok := d.resolve(n)
+	if !ok || len(d.issues) > maxIssues {
+		return false
 	}
 	// Depth counts nested mappings and lists; a pointer is decoded through the same node, so
 	// it does not count twice.
@@ -134,6 +155,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) bool {
 }
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) bool {
+	if isNull(n) { // an optional mapping written as null: as if left out
+		v.SetZero()
+		return true
+	}
 	if n.Kind != yaml.MappingNode {
 		d.issue(n, "wrong-type", "expected a mapping, found %s", kindName(n))
 		return true
@@ -158,6 +183,12 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) bool {
 			d.issue(k, "unknown-key", "unknown key %q; expected one of %s", k.Value, keyList(t))
 			continue
 		}
+		if t.Field(fi).Tag.Get("plan") == "required" {
+			if rv, _ := d.resolve(val); isNull(rv) {
+				d.issue(val, "missing-key", "required key %q has no value", k.Value)
+				continue
+			}
+		}
 		if !d.decode(val, v.Field(fi)) {
 			return false
 		}
@@ -174,25 +205,46 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) bool {
 // decodeRef reads a citation: either a source id or {id: s01, note: "..."}.
 func (d *decoder) decodeRef(n *yaml.Node, v reflect.Value) bool {
 	ref := plan.Ref{}
+	text := func(val *yaml.Node, key string) (string, bool) {
+		val, ok := d.resolve(val)
+		if !ok {
+			return "", false
+		}
+		if val.Kind != yaml.ScalarNode || isNull(val) {
+			d.issue(val, "wrong-type", "%s: expected text, found %s", key, kindName(val))
+			return "", false
+		}
+		return val.Value, true
+	}
 	switch {
-	case n.Kind == yaml.ScalarNode && n.Tag != "!!null":
+	case n.Kind == yaml.ScalarNode && !isNull(n):
 		ref.ID = n.Value
 	case n.Kind == yaml.MappingNode:
+		seen := map[string]bool{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
-			switch {
-			case k.Value == "id" && val.Kind == yaml.ScalarNode && val.Tag != "!!null":
-				ref.ID = val.Value
-			case k.Value == "note" && val.Kind == yaml.ScalarNode && val.Tag != "!!null":
-				note := val.Value
-				ref.Note = &note
-			case k.Value == "id" || k.Value == "note":
-				d.issue(val, "wrong-type", "expected text, found %s", kindName(val))
+			if seen[k.Value] {
+				d.issue(k, "duplicate-key", "key %q appears twice in this mapping", k.Value)
+				continue
+			}
+			seen[k.Value] = true
+			switch k.Value {
+			case "id":
+				if id, ok := text(val, "id"); ok {
+					ref.ID = id
+				}
+			case "note":
+				if rv, _ := d.resolve(val); isNull(rv) {
+					continue
+				}
+				if note, ok := text(val, "note"); ok {
+					ref.Note = &note
+				}
 			default:
 				d.issue(k, "unknown-key", "unknown key %q; expected one of id, note", k.Value)
 			}
 		}
-		if ref.ID == "" {
+		if !seen["id"] {
 			d.issue(n, "missing-key", "required key \"id\" is missing")
 		}
 	default:

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -35,7 +36,7 @@ var DefaultLimits = Limits{
 	MaxFileBytes:  8 << 20,
 	MaxTotalBytes: 256 << 20,
 	MaxDepth:      32,
-	MaxNodes:      2_000_000,
+	MaxNodes:      200_000,
 }
 
 // File is one loaded file, for the manifest.
@@ -119,6 +120,22 @@ func Load(fsys fs.FS, lim Limits) (*Docs, []plan.Issue, error) {
 			d.Plans = append(d.Plans, f)
 		}
 	}
+	// Files keep the order they were read in; within a file, issues follow line and column.
+	fileOrder := map[string]int{}
+	for _, is := range issues {
+		if _, ok := fileOrder[is.File]; !ok {
+			fileOrder[is.File] = len(fileOrder)
+		}
+	}
+	slices.SortStableFunc(issues, func(a, b plan.Issue) int {
+		if a.File != b.File {
+			return fileOrder[a.File] - fileOrder[b.File]
+		}
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Col - b.Col
+	})
 	return d, issues, nil
 }
 
@@ -225,14 +242,16 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func decodeFile(p string, b []byte, out any, pos map[any]plan.Pos, lim Limits) []plan.Issue {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		return []plan.Issue{syntaxIssue(p, err)}
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return []plan.Issue{{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "empty-file", Msg: "file is empty"}}
+	} else if err != nil {
+		return []plan.Issue{syntaxIssue(p, b, err)}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return []plan.Issue{{Pos: plan.Pos{File: p, Line: extra.Line, Col: extra.Column}, Rule: "yaml-syntax", Msg: "a source file holds one YAML document; found a second"}}
 	} else if !errors.Is(err, io.EOF) {
-		return []plan.Issue{syntaxIssue(p, err)}
+		return []plan.Issue{syntaxIssue(p, b, err)}
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -245,12 +264,31 @@ func decodeFile(p string, b []byte, out any, pos map[any]plan.Pos, lim Limits) [
 	return d.issues
 }
 
-func syntaxIssue(p string, err error) plan.Issue {
-	msg := err.Error()
-	line := 1
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+func syntaxIssue(p string, b []byte, err error) plan.Issue {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line, col := 1, 1
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+	} else if l, c, ok := controlAt(b); ok && strings.Contains(msg, "control characters") {
+		line, col = l, c
 	}
-	return plan.Issue{Pos: plan.Pos{File: p, Line: line, Col: 1}, Rule: "yaml-syntax", Msg: msg}
+	return plan.Issue{Pos: plan.Pos{File: p, Line: line, Col: col}, Rule: "yaml-syntax", Msg: msg}
+}
+
+// controlAt finds the first character YAML does not allow in a document.
+func controlAt(b []byte) (line, col int, ok bool) {
+	line, col = 1, 1
+	for _, r := range string(b) {
+		switch {
+		case r == '\n':
+			line, col = line+1, 1
+			continue
+		case r == '\t' || r == '\r':
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0xfffe || r == 0xffff:
+			return line, col, true
+		}
+		col++
+	}
+	return 0, 0, false
 }

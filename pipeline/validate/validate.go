@@ -18,7 +18,7 @@ import (
 // Allowed values of the enumerated keys.
 var (
 	SourceKinds   = []string{"official", "official_reproduced", "wire", "news", "news_repost", "analysis", "report", "translation"}
-	Languages     = []string{"zh", "zh-Hant", "en", "ja", "de", "fr", "ru"}
+	Languages     = []string{"zh", "zh-Hant", "en", "ja", "de"}
 	AgencyKinds   = []string{"ministry", "commission", "central_bank", "administration", "regulator", "party_office", "academy", "department", "leading_group", "working_group", "institute", "alliance"}
 	RegionKinds   = []string{"province", "municipality", "autonomous_region", "sar", "country", "bloc", "zone"}
 	NameStatuses  = []string{"named_in_source", "inferred"}
@@ -71,6 +71,8 @@ func (c *checker) enum(p *string, key string, allowed []string) {
 }
 
 func (c *checker) confidence(p *string) { c.enum(p, "confidence", plan.Confidences) }
+
+func (c *checker) confidenceOf(p *string, key string) { c.enum(p, key, plan.Confidences) }
 
 func (c *checker) date(p *string, key string) {
 	if p == nil {
@@ -162,11 +164,15 @@ func (c *checker) agencies(sources map[string]*plan.Source) map[string]*plan.Age
 		if _, ok := byID[*a.Parent]; !ok {
 			c.add(a.Parent, "dangling-reference", "parent agency %q is not in %s", *a.Parent, source.AgenciesFile)
 		}
-		// A cycle of parents would make the hierarchy meaningless.
-		seen := map[string]bool{a.ID: true}
+		// A cycle of parents would make the hierarchy meaningless. Each agency on a cycle is
+		// reported; one that merely leads into a cycle is not.
+		seen := map[string]bool{}
 		for p := a.Parent; p != nil; {
-			if seen[*p] {
+			if *p == a.ID {
 				c.add(a.Parent, "parent-cycle", "agency %q is its own ancestor", a.ID)
+				break
+			}
+			if seen[*p] {
 				break
 			}
 			seen[*p] = true
@@ -212,6 +218,8 @@ func (c *checker) regions(sources map[string]*plan.Source) {
 				c.add(r.ISO, "bad-code", "iso_code %q is not an ISO 3166-2:CN code such as CN-BJ", *r.ISO)
 			case r.Kind == "country" && !isoCountry.MatchString(*r.ISO):
 				c.add(r.ISO, "bad-code", "iso_code %q is not an ISO 3166-1 alpha-2 code", *r.ISO)
+			case !chinese && r.Kind != "country":
+				c.add(r.ISO, "bad-code", "a %s carries no iso_code", r.Kind)
 			}
 		} else if chinese || r.Kind == "country" {
 			c.add(r, "missing-key", "%s %q needs an iso_code", r.Kind, r.ID)
@@ -238,7 +246,7 @@ func (c *checker) plans(sources map[string]*plan.Source, agencies map[string]*pl
 	ids := map[string]string{} // category, task, target and outcome ids: unique across plans
 	unique := func(p *string, what string) {
 		if prev, dup := ids[*p]; dup {
-			c.add(p, "duplicate-id", "%s id %q is already used by a %s", what, *p, prev)
+			c.add(p, "duplicate-id", "%s id %q is already used by %s", what, *p, article(prev))
 			return
 		}
 		ids[*p] = what
@@ -261,7 +269,7 @@ func (c *checker) plans(sources map[string]*plan.Source, agencies map[string]*pl
 		}
 		c.confidence(&p.Confidence)
 		if p.DocNumberConfidence != nil {
-			c.confidence(p.DocNumberConfidence)
+			c.confidenceOf(p.DocNumberConfidence, "doc_number_confidence")
 		}
 		if p.DocNumber != nil && p.DocNumberConfidence == nil {
 			c.add(p.DocNumber, "missing-key", "doc_number needs a doc_number_confidence")
@@ -275,6 +283,7 @@ func (c *checker) plans(sources map[string]*plan.Source, agencies map[string]*pl
 		}
 
 		aspects := map[string]bool{}
+		aspectSeqs := map[int64]bool{}
 		for i := range pf.Aspects {
 			a := &pf.Aspects[i]
 			c.id(&a.ID, "aspect")
@@ -282,6 +291,10 @@ func (c *checker) plans(sources map[string]*plan.Source, agencies map[string]*pl
 				c.add(&a.ID, "duplicate-id", "aspect id %q is used twice in this plan", a.ID)
 			}
 			aspects[a.ID] = true
+			if aspectSeqs[a.Seq] {
+				c.add(&a.Seq, "duplicate-seq", "seq %d is used by two aspects of this plan", a.Seq)
+			}
+			aspectSeqs[a.Seq] = true
 			c.confidence(&a.Confidence)
 			c.cites(a, a.Sources, "aspect "+a.ID, sources)
 		}
@@ -330,6 +343,13 @@ func (c *checker) plans(sources map[string]*plan.Source, agencies map[string]*pl
 	}
 }
 
+func article(noun string) string {
+	if strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
+}
+
 func (c *checker) declared(n *int64, recorded int, what string) {
 	if n != nil && int64(recorded) > *n {
 		c.add(n, "recorded-exceeds-declared", "%d %s recorded but the plan declares %d", recorded, what, *n)
@@ -350,7 +370,7 @@ func (c *checker) task(t *plan.Task, planID string, cats map[string]bool, unique
 		c.add(t.Category, "dangling-reference", "category %q is not defined in this plan", *t.Category)
 	}
 	if t.CategoryConfidence != nil {
-		c.confidence(t.CategoryConfidence)
+		c.confidenceOf(t.CategoryConfidence, "category_confidence")
 		if t.Category == nil {
 			c.add(t.CategoryConfidence, "bad-value", "category_confidence given for a task without a category")
 		}

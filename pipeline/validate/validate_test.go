@@ -385,7 +385,7 @@ func TestCheckRules(t *testing.T) {
 		{
 			name:  "duplicate-id/outcomes",
 			edits: []edit{repl(planF, "  - id: iiswg-2022-m02\n", "      - {id: iiswg-2022-m01-o1, outcome_en: again, confidence: low, sources: [s01]}\n  - id: iiswg-2022-m02\n")},
-			want:  []want{{planF, "{id: |iiswg-2022-m01-o1", `duplicate-id: outcome id "iiswg-2022-m01-o1" is already used by a outcome`}},
+			want:  []want{{planF, "{id: |iiswg-2022-m01-o1", `duplicate-id: outcome id "iiswg-2022-m01-o1" is already used by an outcome`}},
 		},
 		{
 			name:  "duplicate-id/aspects",
@@ -435,12 +435,12 @@ func TestCheckRules(t *testing.T) {
 		{
 			name:  "bad-value/doc_number_confidence",
 			edits: []edit{repl(planF, "doc_number_confidence: low", "doc_number_confidence: unsure")},
-			want:  []want{{planF, "doc_number_confidence: |unsure", `bad-value: confidence "unsure" is not one of high, medium, low`}},
+			want:  []want{{planF, "doc_number_confidence: |unsure", `bad-value: doc_number_confidence "unsure" is not one of high, medium, low`}},
 		},
 		{
 			name:  "bad-value/category_confidence",
 			edits: []edit{repl(planF, "category_confidence: medium", "category_confidence: likely")},
-			want:  []want{{planF, "category_confidence: |likely", `bad-value: confidence "likely" is not one of high, medium, low`}},
+			want:  []want{{planF, "category_confidence: |likely", `bad-value: category_confidence "likely" is not one of high, medium, low`}},
 		},
 		{
 			name:  "bad-value/kind of source",
@@ -463,7 +463,7 @@ func TestCheckRules(t *testing.T) {
 		{
 			name:  "bad-value/language",
 			edits: []edit{repl(sourcesF, "language: en", "language: English")},
-			want:  []want{{sourcesF, "language: |English", `bad-value: language "English" is not one of zh, zh-Hant, en, ja, de, fr, ru`}},
+			want:  []want{{sourcesF, "language: |English", `bad-value: language "English" is not one of zh, zh-Hant, en, ja, de`}},
 		},
 		{
 			name:  "bad-value/reliability",

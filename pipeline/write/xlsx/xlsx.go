@@ -162,15 +162,15 @@ func build(w io.Writer, set *table.Set, info table.Info) error {
 		return fmt.Errorf("sheet %s: %w", dictionarySheet, err)
 	}
 	var (
-		measured *table.Table // every sheet of a table has the same column layout
-		layout   []column
+		measured *table.Table // every sheet of a table has the same columns
+		columns  []column
 	)
 	for _, p := range parts {
 		cols := p.table.Schema.Columns
 		if p.table != measured {
-			measured, layout = p.table, measure(cols, p.table.Rows)
+			measured, columns = p.table, measure(cols, p.table.Rows)
 		}
-		if err := writeSheet(f, st, p.sheet, cols, p.rows, layout, nil, &exact); err != nil {
+		if err := writeSheet(f, st, p.sheet, cols, p.rows, columns, nil, &exact); err != nil {
 			return fmt.Errorf("sheet %s: %w", p.sheet, err)
 		}
 	}

@@ -317,6 +317,9 @@ func (c *checker) plans(sources map[string]*plan.Source, agencies map[string]*pl
 			if k.NameZH == nil && k.NameEN == nil && k.NameStatus == "named_in_source" {
 				c.add(&k.NameStatus, "bad-value", "a category without a name cannot be named_in_source")
 			}
+			if k.NameStatus == "inferred" && k.Confidence != "low" {
+				c.add(&k.Confidence, "bad-value", "a category name inferred from a related document has confidence low, not %q", k.Confidence)
+			}
 			c.confidence(&k.Confidence)
 			c.cites(k, k.Sources, "category "+k.ID, sources)
 		}

@@ -512,6 +512,11 @@ func TestCheckRules(t *testing.T) {
 			want:  []want{{planF, "name_status: |named_in_source\n    name_zh: null", "bad-value: a category without a name cannot be named_in_source"}},
 		},
 		{
+			name:  "bad-value/inferred category name above low",
+			edits: []edit{repl(planF, "name_status: inferred\n    confidence: low", "name_status: inferred\n    confidence: medium")},
+			want:  []want{{planF, "name_status: inferred\n    confidence: |medium", `bad-value: a category name inferred from a related document has confidence low, not "medium"`}},
+		},
+		{
 			name:  "bad-value/category_confidence without a category",
 			edits: []edit{repl(planF, taskM02, "Speed up identifier resolution.\n    category_confidence: low\n    confidence: medium\n    sources: [s02]\n")},
 			want:  []want{{planF, "category_confidence: |low", "bad-value: category_confidence given for a task without a category"}},

@@ -25,5 +25,11 @@ validate: build
 verify: build
 	./$(BIN) verify $(OUT)/latest
 
+# check-outputs: the independent check with a user's tools (DuckDB's Node client, openpyxl,
+# the Frictionless JS library). Builds a release into a temporary folder, or checks
+# RELEASE=DIR (e.g. make check-outputs RELEASE=outputs/latest) without building one.
+check-outputs: build
+	scripts/check-outputs.sh $(RELEASE)
+
 clean:
 	rm -rf bin $(OUT)/releases $(OUT)/latest $(OUT)/.lock

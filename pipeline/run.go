@@ -135,7 +135,7 @@ func Build(ctx context.Context, cfg Config) (Result, error) {
 	id := release.ID(cfg.Date, inputHash)
 	info := table.Info{Dataset: Dataset, ReleaseID: id, Date: cfg.Date.UTC(), Version: cfg.Version}
 
-	unlock, err := release.Lock(cfg.Out, func() { cfg.Log("waiting for another build in %s to finish", cfg.Out) })
+	unlock, err := release.LockContext(ctx, cfg.Out, func() { cfg.Log("waiting for another build in %s to finish", cfg.Out) })
 	if err != nil {
 		return Result{}, err
 	}

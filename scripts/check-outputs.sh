@@ -10,6 +10,7 @@
 # scripts/check-xlsx.py (the workbook) and scripts/check-datapackage.mjs when it exists.
 # Never writes to the repository's outputs/ unless it is given as RELEASE_DIR (and then only reads).
 # Exits non-zero if any step fails; every check runs even after a failure.
+# scripts/test-output-checks.sh RELEASE_DIR shows that these checks fail on corrupted copies.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,7 +25,12 @@ if [ "$#" -gt 1 ]; then
 fi
 
 # --- tools -------------------------------------------------------------------------------------
-if [ ! -d "$here/node_modules/@duckdb/node-api" ] || [ ! -d "$here/node_modules/yaml" ]; then
+# Every dependency of scripts/package.json must be in node_modules, else npm ci (from the lock file).
+if ! (cd "$here" && node -e '
+  const deps = Object.keys(require("./package.json").dependencies || {});
+  const fs = require("fs");
+  process.exit(deps.every((d) => fs.existsSync("node_modules/" + d + "/package.json")) ? 0 : 1);
+' 2>/dev/null); then
   say "npm ci in scripts/"
   (cd "$here" && npm ci --no-audit --no-fund) || { echo "FAIL npm ci in scripts/" >&2; exit 1; }
 fi

@@ -218,7 +218,8 @@ const manifestRows = new Map((manifest.tables || []).map((t) => [t.name, Number(
 {
   const notInManifest = tables.map((t) => t.name).filter((n) => !manifestRows.has(n));
   const extra = [...manifestRows.keys()].filter((n) => !tableByName.has(n));
-  report(notInManifest.length === 0 && extra.length === 0, `manifest.json lists exactly the tables of schema.yaml`, `missing ${sample(notInManifest)}; extra ${sample(extra)}`);
+  report(notInManifest.length === 0 && extra.length === 0, `manifest.json lists exactly the tables of schema.yaml`,
+    [notInManifest.length ? `missing ${sample(notInManifest)}` : "", extra.length ? `extra ${sample(extra)}` : ""].filter(Boolean).join("; "));
 }
 
 for (const t of tables) {
@@ -262,7 +263,7 @@ await check("evidence points at existing rows", async () => {
     );
     orphans.push(...r.map((x) => `${s}/${x.subject_id}`));
   }
-  report(unknown.length === 0 && orphans.length === 0, `evidence: every subject_table is a table and every subject_id names an existing row (${subjects.length} tables)`, `unknown tables ${sample(unknown)}; orphans ${sample(orphans)}`);
+  report(unknown.length === 0 && orphans.length === 0, `evidence: every subject_table is a table and every subject_id names an existing row (${subjects.length} tables)`, [unknown.length ? `unknown tables ${sample(unknown)}` : "", orphans.length ? `orphans ${sample(orphans)}` : ""].filter(Boolean).join("; "));
 });
 
 await check("evidence.source_id exists", async () => {
@@ -373,25 +374,33 @@ const provinces = [
 ];
 const provincialKinds = "('province', 'municipality', 'autonomous_region', 'sar')";
 
-await check("regions", async () => {
-  const r = await rows(`SELECT region_id, gb2260_code, iso_code FROM regions WHERE kind IN ${provincialKinds}`);
+await check("regions: provincial-level divisions", async () => {
+  const r = await rows(`SELECT region_id, CAST(gb2260_code AS VARCHAR) AS gb2260_code, iso_code FROM regions WHERE kind IN ${provincialKinds}`);
   report(r.length === 34, `regions: exactly 34 rows of kind province/municipality/autonomous_region/sar (found ${r.length})`);
   const got = new Set(r.map((x) => `${x.gb2260_code} ${x.iso_code}`));
   const want = new Set(provinces.map(([gb, iso]) => `${gb} ${iso}`));
   const missing = provinces.filter(([gb, iso]) => !got.has(`${gb} ${iso}`)).map(([gb, iso, en]) => `${gb} ${iso} ${en}`);
   const unexpected = r.filter((x) => !want.has(`${x.gb2260_code} ${x.iso_code}`)).map((x) => `${x.region_id} ${x.gb2260_code} ${x.iso_code}`);
-  report(missing.length === 0 && unexpected.length === 0, "regions: GB/T 2260 and ISO 3166-2 code pairs of the provincial-level divisions equal the published lists", `missing ${sample(missing)}; unexpected ${sample(unexpected)}`);
+  report(missing.length === 0 && unexpected.length === 0, "regions: GB/T 2260 and ISO 3166-2 code pairs of the provincial-level divisions equal the published lists",
+    [missing.length ? `missing ${sample(missing)}` : "", unexpected.length ? `unexpected ${sample(unexpected)}` : ""].filter(Boolean).join("; "));
+});
 
+await check("regions.gb2260_code in DuckDB", async () => {
   const type = await scalar(`SELECT data_type FROM duckdb_columns() WHERE ${inDb} AND table_name = 'regions' AND column_name = 'gb2260_code'`);
   report(type === "VARCHAR", `regions.gb2260_code is VARCHAR in DuckDB (${type})`);
-  const bad = await rows("SELECT region_id, gb2260_code FROM regions WHERE gb2260_code IS NOT NULL AND NOT regexp_full_match(gb2260_code, '[0-9]{6}')");
-  report(bad.length === 0, "regions.gb2260_code is six digits wherever set (no lost leading zeros) in DuckDB", sample(bad.map((x) => `${x.region_id}=${x.gb2260_code}`)));
+  const bad = await rows("SELECT region_id, CAST(gb2260_code AS VARCHAR) AS v FROM regions WHERE gb2260_code IS NOT NULL AND NOT regexp_full_match(CAST(gb2260_code AS VARCHAR), '[0-9]{6}')");
+  report(bad.length === 0, "regions.gb2260_code is six digits wherever set (no lost leading zeros) in DuckDB", sample(bad.map((x) => `${x.region_id}=${x.v}`)));
+});
 
+await check("regions.gb2260_code in parquet", async () => {
   const pq = path.join(releaseDir, "parquet", "regions.parquet");
-  const csv = path.join(releaseDir, "csv", "regions.csv");
   const pqType = await scalar(`SELECT column_type FROM (DESCRIBE SELECT * FROM read_parquet(${lit(pq)})) WHERE column_name = 'gb2260_code'`, mem);
-  const pqBad = await rows(`SELECT region_id, gb2260_code FROM read_parquet(${lit(pq)}) WHERE gb2260_code IS NOT NULL AND NOT regexp_full_match(gb2260_code::VARCHAR, '[0-9]{6}')`, mem);
-  report(pqType === "VARCHAR" && pqBad.length === 0, `regions.gb2260_code is text with six digits in parquet (${pqType})`, sample(pqBad.map((x) => `${x.region_id}=${x.gb2260_code}`)));
+  const pqBad = await rows(`SELECT region_id, CAST(gb2260_code AS VARCHAR) AS v FROM read_parquet(${lit(pq)}) WHERE gb2260_code IS NOT NULL AND NOT regexp_full_match(CAST(gb2260_code AS VARCHAR), '[0-9]{6}')`, mem);
+  report(pqType === "VARCHAR" && pqBad.length === 0, `regions.gb2260_code is text with six digits in parquet (${pqType})`, sample(pqBad.map((x) => `${x.region_id}=${x.v}`)));
+});
+
+await check("regions.gb2260_code in csv", async () => {
+  const csv = path.join(releaseDir, "csv", "regions.csv");
   const csvRows = await rows(`SELECT region_id, gb2260_code FROM read_csv(${lit(csv)}, all_varchar = true, header = true) WHERE gb2260_code IS NOT NULL AND gb2260_code <> ''`, mem);
   const csvBad = csvRows.filter((x) => !/^[0-9]{6}$/.test(x.gb2260_code));
   report(csvRows.length >= 34 && csvBad.length === 0, `regions.gb2260_code is six digits in csv (${csvRows.length} codes)`, sample(csvBad.map((x) => `${x.region_id}=${x.gb2260_code}`)));

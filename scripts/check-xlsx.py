@@ -222,7 +222,7 @@ def main():
                         no_zh.append(".".join(key))
             report(not missing, f"dictionary: a row for every column of every table ({total})", f"missing {sample(missing)}")
             report(not no_en and not no_zh, "dictionary: every column has an English and a Chinese description",
-                   f"no English: {sample(no_en)}; no Chinese: {sample(no_zh)}")
+                   "; ".join(x for x in (no_en and f"no English: {sample(no_en)}", no_zh and f"no Chinese: {sample(no_zh)}") if x))
         report(ws.freeze_panes == "A2" and bool(ws.auto_filter.ref) and all(c.font.b for c in ws[1] if c.value is not None),
                "dictionary: header bold, frozen at A2, filtered")
 

@@ -36,6 +36,8 @@ commands:
   validate  [--sources DIR]                                      load and validate only
   verify    [DIR]                                                re-check a release against its manifest
   diff      OLD NEW                                              what changed between two releases
+  check-sources [--sources DIR] [--timeout D] [--retries N]      fetch every cited URL; record the results
+                                                                 in DIR/source-checks.yaml for the next build
 
 Without --sources the sources embedded in the binary are used. --out defaults to outputs.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid sources, 4 verification failed, 130 interrupted.
@@ -58,6 +60,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return verify(args[1:], stdout, stderr)
 	case "diff":
 		return diff(args[1:], stdout, stderr)
+	case "check-sources":
+		return checkSources(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

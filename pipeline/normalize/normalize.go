@@ -27,6 +27,7 @@ func Tables(d *source.Docs, s *schemas.Set) (*table.Set, []plan.Issue) {
 	for _, pf := range d.Plans {
 		b.plan(pf)
 	}
+	b.checks()
 	for _, t := range b.set.Tables {
 		if !t.Schema.View {
 			sortByKey(t)
@@ -132,6 +133,28 @@ func (b *builder) sources() {
 		b.put("sources", "source_id", s.ID, "url", s.URL, "title", s.Title, "publisher", s.Publisher,
 			"published_on", date(s.PublishedOn), "kind", s.Kind, "language", s.Language,
 			"reliability", s.Reliability, "note", s.Note)
+	}
+}
+
+// checks publishes the availability checks of sources that still exist with the same URL; a
+// check of a source since removed or moved is stale and left out.
+func (b *builder) checks() {
+	urls := map[string]string{}
+	for _, s := range b.d.Sources {
+		urls[s.ID] = s.URL
+	}
+	for i := range b.d.Checks {
+		c := &b.d.Checks[i]
+		if urls[c.SourceID] != c.URL {
+			continue
+		}
+		available := "no"
+		if c.Error == nil && c.Status != nil && *c.Status >= 200 && *c.Status < 300 {
+			available = "yes"
+		}
+		b.put("source_checks", "source_id", c.SourceID, "url", c.URL, "final_url", c.FinalURL,
+			"status", c.Status, "error", c.Error, "sha256", c.SHA256, "bytes", c.Bytes,
+			"checked_at", c.CheckedAt, "available", available)
 	}
 }
 

@@ -214,6 +214,24 @@ type RegionsFile struct {
 	Regions []Region `yaml:"regions" plan:"required"`
 }
 
+// SourceCheck is what the last availability check found for a cited URL. It is written by
+// `plandata check-sources`, not by hand.
+type SourceCheck struct {
+	SourceID  string  `yaml:"source_id" plan:"required"`
+	URL       string  `yaml:"url" plan:"required"`
+	FinalURL  *string `yaml:"final_url"`
+	Status    *int64  `yaml:"status"`
+	Error     *string `yaml:"error"`
+	SHA256    *string `yaml:"sha256"`
+	Bytes     *int64  `yaml:"bytes"`
+	CheckedAt string  `yaml:"checked_at" plan:"required"`
+}
+
+// ChecksFile is source-checks.yaml.
+type ChecksFile struct {
+	Checks []SourceCheck `yaml:"checks" plan:"required"`
+}
+
 // Pos is a place in a source file. Line and Col count from 1; 0 means unknown.
 type Pos struct {
 	File      string

@@ -2,6 +2,7 @@ package release
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/plandata/plandata/pipeline/atomic"
 	"github.com/plandata/plandata/pipeline/table"
@@ -28,6 +30,15 @@ var ErrMismatch = errors.New("formats disagree")
 // Lock takes the output folder's build lock, waiting while another build holds it. wait is
 // called once if the lock is busy. The returned function releases it.
 func Lock(out string, wait func()) (func(), error) {
+	return LockContext(context.Background(), out, wait)
+}
+
+// lockPoll is how often a waiting build tries the lock again.
+const lockPoll = 50 * time.Millisecond
+
+// LockContext is Lock that stops waiting when ctx is done, so that an interrupted build
+// that waits for another one exits at once.
+func LockContext(ctx context.Context, out string, wait func()) (func(), error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("create output folder %s: %w", out, err)
 	}
@@ -36,17 +47,24 @@ func Lock(out string, wait func()) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("open lock %s: %w", p, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
+	// A blocking flock cannot be interrupted by ctx, so a busy lock is polled.
+	for waited := false; ; waited = true {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", p, err)
 		}
-		if wait != nil {
+		if !waited && wait != nil {
 			wait()
 		}
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		select {
+		case <-ctx.Done():
 			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", p, err)
+			return nil, fmt.Errorf("wait for lock %s: %w", p, ctx.Err())
+		case <-time.After(lockPoll):
 		}
 	}
 	return func() {

@@ -52,6 +52,7 @@ type Docs struct {
 	Agencies []plan.Agency
 	Regions  []plan.Region
 	Plans    []*plan.PlanFile
+	Checks   []plan.SourceCheck // from source-checks.yaml, when present
 	Files    []File
 
 	pos map[any]plan.Pos
@@ -69,6 +70,7 @@ const (
 	SourcesFile  = "sources.yaml"
 	AgenciesFile = "agencies.yaml"
 	RegionsFile  = "regions.yaml"
+	ChecksFile   = "source-checks.yaml" // written by plandata check-sources; optional
 	PlansDir     = "plans"
 )
 
@@ -113,6 +115,10 @@ func Load(fsys fs.FS, lim Limits) (*Docs, []plan.Issue, error) {
 			var f plan.RegionsFile
 			issues = append(issues, decodeFile(p, b, &f, d.pos, lim)...)
 			d.Regions = f.Regions
+		case p == ChecksFile:
+			var f plan.ChecksFile
+			issues = append(issues, decodeFile(p, b, &f, d.pos, lim)...)
+			d.Checks = f.Checks
 		default:
 			f := &plan.PlanFile{}
 			issues = append(issues, decodeFile(p, b, f, d.pos, lim)...)
@@ -159,7 +165,7 @@ func list(fsys fs.FS) ([]string, []plan.Issue, error) {
 			if p == PlansDir {
 				return nil
 			}
-			issues = append(issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "stray-file", Msg: "unexpected folder; sources hold sources.yaml, agencies.yaml, regions.yaml, plans/*.yaml and README.md"})
+			issues = append(issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "stray-file", Msg: "unexpected folder; sources hold sources.yaml, agencies.yaml, regions.yaml, source-checks.yaml, plans/*.yaml and README.md"})
 			return fs.SkipDir
 		}
 		if e.Type()&fs.ModeSymlink != 0 {
@@ -169,20 +175,20 @@ func list(fsys fs.FS) ([]string, []plan.Issue, error) {
 			return nil
 		}
 		switch {
-		case p == SourcesFile || p == AgenciesFile || p == RegionsFile:
+		case p == SourcesFile || p == AgenciesFile || p == RegionsFile || p == ChecksFile:
 			paths = append(paths, p)
 		case path.Dir(p) == PlansDir && path.Ext(p) == ".yaml":
 			plans = append(plans, p)
 		case p == "README.md":
 		default:
-			issues = append(issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "stray-file", Msg: "not a source file; sources hold sources.yaml, agencies.yaml, regions.yaml, plans/*.yaml and README.md"})
+			issues = append(issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "stray-file", Msg: "not a source file; sources hold sources.yaml, agencies.yaml, regions.yaml, source-checks.yaml, plans/*.yaml and README.md"})
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("list sources: %w", err)
 	}
-	order := map[string]int{SourcesFile: 0, AgenciesFile: 1, RegionsFile: 2}
+	order := map[string]int{SourcesFile: 0, AgenciesFile: 1, RegionsFile: 2, ChecksFile: 3}
 	slices.SortFunc(paths, func(a, b string) int { return order[a] - order[b] })
 	slices.Sort(plans)
 	return append(paths, plans...), issues, nil

@@ -365,8 +365,8 @@ func TestLoadFiles(t *testing.T) {
 const taskKeys = "id, category, category_confidence, summary_en, summary_zh, key_terms_zh, annual_goal_en, responsible, deadline, confidence, sources, note, targets, regions, outcomes"
 
 const (
-	strayFile   = "stray-file: not a source file; sources hold sources.yaml, agencies.yaml, regions.yaml, plans/*.yaml and README.md"
-	strayFolder = "stray-file: unexpected folder; sources hold sources.yaml, agencies.yaml, regions.yaml, plans/*.yaml and README.md"
+	strayFile   = "stray-file: not a source file; sources hold sources.yaml, agencies.yaml, regions.yaml, source-checks.yaml, plans/*.yaml and README.md"
+	strayFolder = "stray-file: unexpected folder; sources hold sources.yaml, agencies.yaml, regions.yaml, source-checks.yaml, plans/*.yaml and README.md"
 )
 
 // TestLoadRules has one case (or a few) per loader rule, with the exact issues expected.

@@ -46,6 +46,7 @@ func Check(d *source.Docs) []plan.Issue {
 	agencies := c.agencies(sources)
 	c.regions(sources)
 	c.plans(sources, agencies)
+	c.checks()
 	slices.SortStableFunc(c.issues, func(a, b plan.Issue) int {
 		if a.File != b.File {
 			return strings.Compare(a.File, b.File)
@@ -56,6 +57,20 @@ func Check(d *source.Docs) []plan.Issue {
 		return a.Col - b.Col
 	})
 	return c.issues
+}
+
+func (c *checker) checks() {
+	seen := map[string]bool{}
+	for i := range c.d.Checks {
+		k := &c.d.Checks[i]
+		if seen[k.SourceID] {
+			c.add(&k.SourceID, "duplicate-id", "source %q is checked twice", k.SourceID)
+		}
+		seen[k.SourceID] = true
+		if _, err := time.Parse(time.RFC3339, k.CheckedAt); err != nil {
+			c.add(&k.CheckedAt, "bad-date", "checked_at %q is not an RFC 3339 time", k.CheckedAt)
+		}
+	}
 }
 
 func (c *checker) id(p *string, what string) {

@@ -96,6 +96,7 @@ var (
 		{"and more", cmpAtLeast}, {"or over", cmpAtLeast}, {"or greater", cmpAtLeast},
 		{"or fewer", cmpAtMost}, {"or less", cmpAtMost}, {"or below", cmpAtMost},
 		{"and below", cmpAtMost}, {"or under", cmpAtMost},
+		{"or so", cmpAbout}, {"or thereabouts", cmpAbout},
 	}
 	enAfterNumber = []marker{{"+", cmpAtLeast}}
 )

@@ -137,6 +137,8 @@ func TestTarget(t *testing.T) {
 		{in: "over 120", want: atLeast(120, "", "")},
 		{in: "120 or more", want: atLeast(120, "", "")},
 		{in: "120 or more enterprises", want: atLeast(120, "", "enterprises")},
+		{in: "two or so", want: about(2, "", "")},
+		{in: "10 or so platforms", want: about(10, "", "platforms")},
 		{in: "120 enterprises or more", want: atLeast(120, "", "enterprises")},
 		{in: "20+", want: atLeast(20, "", "")},
 		{in: "More than 1 million", want: atLeast(1e6, "", "")},

@@ -140,8 +140,7 @@ func Canon(v any) string {
 	case nil:
 		return "null"
 	case string:
-		b, _ := json.Marshal(x)
-		return string(b)
+		return jsonText(x)
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
@@ -152,11 +151,19 @@ func Canon(v any) string {
 		if x == nil {
 			x = []string{}
 		}
-		b, _ := json.Marshal(x)
-		return string(b)
+		return jsonText(x)
 	default:
 		panic(fmt.Sprintf("table: no canonical form for %T", v))
 	}
+}
+
+// jsonText is JSON without HTML escaping, so that text such as ">=" stays readable.
+func jsonText(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // CanonRow joins the canonical cells of a row with tabs.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -136,7 +137,7 @@ func (c *child) stderr() string {
 
 func (c *child) signal(t *testing.T, sig os.Signal) {
 	t.Helper()
-	if err := c.cmd.Process.Signal(sig); err != nil && !strings.Contains(err.Error(), "process already finished") {
+	if err := c.cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		t.Fatalf("send %v: %v", sig, err)
 	}
 }

@@ -4,7 +4,6 @@
 package normalize
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,7 +19,7 @@ import (
 // Tables builds every table from d. Values that cannot be resolved are returned as issues;
 // the set is only meaningful when there are none.
 func Tables(d *source.Docs, s *schemas.Set) (*table.Set, []plan.Issue) {
-	b := &builder{d: d, set: table.NewSet(s), evidence: map[string]bool{}}
+	b := &builder{d: d, set: table.NewSet(s), tables: map[string]*tableIndex{}, boxes: map[string]any{}, evidence: map[evidenceKey]bool{}}
 	b.sources()
 	b.agencies()
 	b.regions()
@@ -43,7 +42,33 @@ type builder struct {
 	issues   []plan.Issue
 	agencyOf map[string]string // parse.Name(form) -> agency id
 	regionOf map[string]string // parse.Name(form) -> region id
-	evidence map[string]bool
+	tables   map[string]*tableIndex
+	boxes    map[string]any // see box
+	// evidence holds the evidence rows written for the current plan (or for the reference
+	// files), to write each once. Every subject id of a plan's rows contains an id that is
+	// unique across plans, so the set starts afresh with each plan and stays small.
+	evidence map[evidenceKey]bool
+}
+
+type evidenceKey struct{ table, subject, source string }
+
+// tableIndex finds a table and its columns by name without scanning for them on every row.
+type tableIndex struct {
+	t    *table.Table
+	cols map[string]int
+}
+
+func (b *builder) table(name string) *tableIndex {
+	if ti, ok := b.tables[name]; ok {
+		return ti
+	}
+	t := b.set.Table(name)
+	ti := &tableIndex{t: t, cols: map[string]int{}}
+	for i, c := range t.Schema.Columns {
+		ti.cols[c.Name] = i
+	}
+	b.tables[name] = ti
+	return ti
 }
 
 func (b *builder) issue(p any, rule, format string, args ...any) {
@@ -52,17 +77,31 @@ func (b *builder) issue(p any, rule, format string, args ...any) {
 
 // put appends a row given as column name, value pairs; columns not named are NULL.
 func (b *builder) put(name string, kv ...any) {
-	t := b.set.Table(name)
-	r := make(table.Row, len(t.Schema.Columns))
+	ti := b.table(name)
+	r := make(table.Row, len(ti.t.Schema.Columns))
 	for i := 0; i+1 < len(kv); i += 2 {
-		col := t.Schema.Index(kv[i].(string))
-		if col < 0 {
+		col, ok := ti.cols[kv[i].(string)]
+		if !ok {
 			panic(fmt.Sprintf("normalize: table %s has no column %v", name, kv[i]))
 		}
 		r[col] = cell(kv[i+1])
 	}
-	t.Rows = append(t.Rows, r)
+	ti.t.Rows = append(ti.t.Rows, r)
 }
+
+// common holds one boxed copy of the values that fill millions of cells (confidence levels,
+// roles, table names), so that a cell holding one costs no memory of its own.
+var common = func() map[string]any {
+	m := map[string]any{}
+	for _, s := range []string{"high", "medium", "low", "lead", "joint", "unspecified", "member",
+		"zh", "zh-Hant", "en", "alias", "name_zh", "short_name_zh", "name_en", "abbreviation", "name_pinyin",
+		"plans", "aspects", "task_categories", "plan_members", "tasks", "task_agencies", "targets",
+		"task_regions", "task_outcomes", "agencies", "regions", "sources",
+		"=", "~", ">=", "<=", "range", "day", "month", "quarter", "half", "year", "ongoing"} {
+		m[s] = s
+	}
+	return m
+}()
 
 // cell maps Go values to table cells: nil pointers, blank text and empty lists are NULL.
 func cell(v any) any {
@@ -76,7 +115,10 @@ func cell(v any) any {
 		if strings.TrimSpace(x) == "" {
 			return nil
 		}
-		return x
+		if c, ok := common[x]; ok {
+			return c
+		}
+		return v // already boxed: no new copy
 	case *int64:
 		if x == nil {
 			return nil
@@ -117,14 +159,26 @@ func date(s *string) *time.Time {
 
 // cite records evidence rows linking a subject to its sources.
 func (b *builder) cite(subjectTable, subjectID string, refs []plan.Ref) {
+	var subject any = subjectID // boxed once for all its rows
 	for _, r := range refs {
-		key := subjectTable + "\x00" + subjectID + "\x00" + r.ID
+		key := evidenceKey{subjectTable, subjectID, r.ID}
 		if b.evidence[key] {
 			continue
 		}
 		b.evidence[key] = true
-		b.put("evidence", "subject_table", subjectTable, "subject_id", subjectID, "source_id", r.ID, "note", r.Note)
+		b.put("evidence", "subject_table", subjectTable, "subject_id", subject, "source_id", b.box(r.ID), "note", r.Note)
 	}
+}
+
+// box returns a boxed copy of a source, agency or region id, the same for every row that
+// names it, so that millions of rows share a few hundred boxes.
+func (b *builder) box(id string) any {
+	if v, ok := b.boxes[id]; ok {
+		return v
+	}
+	var v any = id
+	b.boxes[id] = v
+	return v
 }
 
 func (b *builder) sources() {
@@ -220,6 +274,7 @@ func (b *builder) regions() {
 }
 
 func (b *builder) plan(pf *plan.PlanFile) {
+	clear(b.evidence)
 	p := &pf.Plan
 	named := 0
 	for _, k := range pf.Categories {
@@ -272,17 +327,19 @@ func (b *builder) plan(pf *plan.PlanFile) {
 			"confidence", k.Confidence, "note", k.Note)
 		b.cite("task_categories", k.ID, k.Sources)
 	}
+	var planID any = p.ID // boxed once for all its tasks
 	for i := range pf.Members {
 		m := &pf.Members[i]
 		b.put("plan_members", "plan_id", p.ID, "agency_id", m.Agency, "role", m.Role, "confidence", m.Confidence, "note", m.Note)
 		b.cite("plan_members", p.ID+"/"+m.Agency, m.Sources)
 	}
 	for i := range pf.Tasks {
-		b.task(&pf.Tasks[i], p.ID)
+		b.task(&pf.Tasks[i], planID)
 	}
 }
 
-func (b *builder) task(t *plan.Task, planID string) {
+func (b *builder) task(t *plan.Task, planID any) {
+	var tid any = t.ID // boxed once for all its rows
 	var deadlineDate *time.Time
 	var precision *string
 	if t.Deadline != nil {
@@ -300,7 +357,7 @@ func (b *builder) task(t *plan.Task, planID string) {
 	if t.Responsible != nil {
 		responsible = &t.Responsible.AsWritten
 	}
-	b.put("tasks", "task_id", t.ID, "plan_id", planID, "category_id", t.Category,
+	b.put("tasks", "task_id", tid, "plan_id", planID, "category_id", t.Category,
 		"category_confidence", t.CategoryConfidence, "summary_en", t.SummaryEN, "summary_zh", t.SummaryZH,
 		"key_terms_zh", slices.Clone(t.KeyTermsZH), "annual_goal_en", t.AnnualGoalEN,
 		"responsible_as_written", responsible, "deadline_as_written", t.Deadline,
@@ -318,7 +375,7 @@ func (b *builder) task(t *plan.Task, planID string) {
 			b.issue(&r.AsWritten, "unresolved-agency", "%v", err)
 		}
 		for _, a := range as {
-			b.put("task_agencies", "task_id", t.ID, "agency_id", a.ID, "role", a.Role, "as_written", a.AsWritten, "confidence", r.Confidence)
+			b.put("task_agencies", "task_id", tid, "agency_id", b.box(a.ID), "role", a.Role, "as_written", a.AsWritten, "confidence", r.Confidence)
 			b.cite("task_agencies", t.ID+"/"+a.ID, r.Sources)
 		}
 	}
@@ -336,7 +393,7 @@ func (b *builder) task(t *plan.Task, planID string) {
 		if g.UnitEN != nil {
 			unitEN = *g.UnitEN
 		}
-		b.put("targets", "target_id", g.ID, "task_id", t.ID, "metric_en", g.MetricEN,
+		b.put("targets", "target_id", g.ID, "task_id", tid, "metric_en", g.MetricEN,
 			"value_min", v.Min, "value_max", v.Max, "comparator", v.Comparator,
 			"unit_zh", unitZH, "unit_en", unitEN, "as_written", g.AsWritten, "confidence", g.Confidence)
 		b.cite("targets", g.ID, g.Sources)
@@ -354,12 +411,12 @@ func (b *builder) task(t *plan.Task, planID string) {
 			continue
 		}
 		seen[id] = true
-		b.put("task_regions", "task_id", t.ID, "region_id", id, "role_en", r.RoleEN, "as_written", r.AsWritten, "confidence", r.Confidence)
+		b.put("task_regions", "task_id", tid, "region_id", b.box(id), "role_en", r.RoleEN, "as_written", r.AsWritten, "confidence", r.Confidence)
 		b.cite("task_regions", t.ID+"/"+id, r.Sources)
 	}
 	for i := range t.Outcomes {
 		o := &t.Outcomes[i]
-		b.put("task_outcomes", "outcome_id", o.ID, "task_id", t.ID, "outcome_en", o.OutcomeEN,
+		b.put("task_outcomes", "outcome_id", o.ID, "task_id", tid, "outcome_en", o.OutcomeEN,
 			"doc_number", o.DocNumber, "date", date(o.Date), "confidence", o.Confidence)
 		b.cite("task_outcomes", o.ID, o.Sources)
 	}
@@ -371,12 +428,16 @@ func sortByKey(t *table.Table) {
 	for _, k := range t.Schema.PrimaryKey {
 		idx = append(idx, t.Schema.Index(k))
 	}
-	slices.SortStableFunc(t.Rows, func(a, b table.Row) int {
+	byKey := func(a, b table.Row) int {
 		for _, i := range idx {
-			if c := cmp.Compare(table.Canon(a[i]), table.Canon(b[i])); c != 0 {
+			if c := table.CompareCanon(a[i], b[i]); c != 0 {
 				return c
 			}
 		}
 		return 0
-	})
+	}
+	if slices.IsSortedFunc(t.Rows, byKey) { // rows often arrive in order
+		return
+	}
+	slices.SortStableFunc(t.Rows, byKey)
 }

@@ -171,7 +171,7 @@ func list(fsys fs.FS) ([]string, []plan.Issue, error) {
 		if e.Type()&fs.ModeSymlink != 0 {
 			// fs.FS implementations that resolve links report the target's type instead; a
 			// link that is reported as such could not be resolved inside the folder.
-			issues = append(issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "symlink", Msg: "symbolic link that cannot be followed inside the sources folder"})
+			issues = append(issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "symlink", Msg: "symbolic links are not allowed in the sources folder; copy the file instead"})
 			return nil
 		}
 		switch {
@@ -263,6 +263,12 @@ func decodeFile(p string, b []byte, out any, pos map[any]plan.Pos, lim Limits) [
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		if root.Value == "" { // only a document start and comments
+			return []plan.Issue{{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "empty-file", Msg: "file is empty"}}
+		}
+		return []plan.Issue{{Pos: plan.Pos{File: p, Line: root.Line, Col: root.Column}, Rule: "wrong-type", Msg: "expected a mapping, found null"}}
+	}
 	d := &decoder{file: p, pos: pos, budget: lim.MaxNodes, limits: lim}
 	if !d.decode(root, reflect.ValueOf(out).Elem()) {
 		d.issues = append(d.issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "too-large", Msg: fmt.Sprintf("more than %d YAML nodes once aliases are expanded", lim.MaxNodes)})
@@ -276,10 +282,41 @@ func syntaxIssue(p string, b []byte, err error) plan.Issue {
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		// The parser (unlike the scanner) reports lines counted from zero.
+		for _, prefix := range parserMessages {
+			if strings.HasPrefix(msg, prefix) {
+				line++
+				break
+			}
+		}
 	} else if l, c, ok := controlAt(b); ok && strings.Contains(msg, "control characters") {
 		line, col = l, c
+	} else if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+		if l, c, ok := find(b, "*"+m[1]); ok {
+			line, col = l, c
+		}
 	}
 	return plan.Issue{Pos: plan.Pos{File: p, Line: line, Col: col}, Rule: "yaml-syntax", Msg: msg}
+}
+
+// parserMessages start the errors for which the YAML parser gives a zero-based line.
+var parserMessages = []string{
+	"did not find expected", "found duplicate %YAML directive", "found duplicate %TAG directive",
+	"found incompatible YAML document", "found undefined tag handle",
+}
+
+var unknownAnchor = regexp.MustCompile(`^unknown anchor '([^']+)' referenced`)
+
+// find returns the line and column (in characters) of the first occurrence of s in b.
+func find(b []byte, s string) (line, col int, ok bool) {
+	i := bytes.Index(b, []byte(s))
+	if i < 0 {
+		return 0, 0, false
+	}
+	before := b[:i]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+	return line, col, true
 }
 
 // controlAt finds the first character YAML does not allow in a document.

@@ -923,7 +923,7 @@ func TestLoadUnreadableAndLinks(t *testing.T) {
 				m["plans/iiswg-2021.yaml"] = &fstest.MapFile{Data: []byte("../../elsewhere/iiswg-2021.yaml"), Mode: fs.ModeSymlink}
 				return m
 			},
-			want: []string{"plans/iiswg-2021.yaml:1:1: symlink: symbolic link that cannot be followed inside the sources folder"},
+			want: []string{"plans/iiswg-2021.yaml:1:1: symlink: symbolic links are not allowed in the sources folder; copy the file instead"},
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {

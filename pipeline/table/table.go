@@ -3,12 +3,8 @@
 package table
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -139,59 +135,37 @@ func Canon(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
-	case string:
-		return jsonText(x)
+	case string, []string:
+		// JSON without HTML escaping, so that text such as ">=" stays readable.
+		return string(AppendCanon(nil, x))
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	case time.Time:
 		return x.Format("2006-01-02")
-	case []string:
-		if x == nil {
-			x = []string{}
-		}
-		return jsonText(x)
 	default:
 		panic(fmt.Sprintf("table: no canonical form for %T", v))
 	}
 }
 
-// jsonText is JSON without HTML escaping, so that text such as ">=" stays readable.
-func jsonText(v any) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
 // CanonRow joins the canonical cells of a row with tabs.
-func CanonRow(r Row) string {
-	parts := make([]string, len(r))
-	for i, v := range r {
-		parts[i] = Canon(v)
-	}
-	return strings.Join(parts, "\t")
-}
+func CanonRow(r Row) string { return string(AppendCanonRow(nil, r)) }
 
 // Dump is the canonical text of a table: the header, then one line per row, rows sorted.
 // Golden files and cross-format comparisons use it.
 func Dump(t *Table) string {
-	lines := make([]string, len(t.Rows))
-	for i, r := range t.Rows {
-		lines[i] = CanonRow(r)
-	}
-	slices.Sort(lines)
+	l := canonLines(t)
 	names := make([]string, len(t.Schema.Columns))
 	for i, c := range t.Schema.Columns {
 		names[i] = c.Name
 	}
 	var b strings.Builder
+	b.Grow(len(l.buf) + len(l.ends) + 256)
 	b.WriteString(strings.Join(names, "\t"))
 	b.WriteByte('\n')
-	for _, l := range lines {
-		b.WriteString(l)
+	for _, i := range l.sorted() {
+		b.Write(l.line(int(i)))
 		b.WriteByte('\n')
 	}
 	return b.String()
@@ -199,16 +173,4 @@ func Dump(t *Table) string {
 
 // Digest is an order-independent sha256 of a table's rows: the hash of the sorted canonical
 // rows. Two formats that hold the same rows give the same digest.
-func Digest(t *Table) string {
-	lines := make([]string, len(t.Rows))
-	for i, r := range t.Rows {
-		lines[i] = CanonRow(r)
-	}
-	slices.Sort(lines)
-	h := sha256.New()
-	for _, l := range lines {
-		h.Write([]byte(l))
-		h.Write([]byte{'\n'})
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
+func Digest(t *Table) string { return digestLines(canonLines(t)) }

@@ -1,0 +1,70 @@
+package table
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// jsonText is the definition AppendCanon follows for text and lists: encoding/json without
+// HTML escaping.
+func jsonText(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+var canonTexts = []string{
+	"", "plain", "iiswg-2022-m01", `quote " and \ backslash`, "tab\tnew\nline\rcr",
+	"\b\f\x00\x01\x1f\x7f", "<>&=+-@", "工业和信息化部（信发司）", "\u2028\u2029", "a\xffb\xc0",
+	"\xe2\x80", "emoji 🏭", "ok\u00a0nbsp", "end\\",
+}
+
+func TestAppendCanonText(t *testing.T) {
+	for _, s := range canonTexts {
+		if got, want := string(AppendCanon(nil, s)), jsonText(s); got != want {
+			t.Errorf("AppendCanon(%q) = %s, want %s", s, got, want)
+		}
+	}
+	for _, l := range [][]string{nil, {}, {"a"}, canonTexts} {
+		if got, want := string(AppendCanon(nil, l)), jsonText(append([]string{}, l...)); got != want {
+			t.Errorf("AppendCanon(%q) = %s, want %s", l, got, want)
+		}
+	}
+}
+
+func TestAppendCanonRow(t *testing.T) {
+	r := Row{nil, "x\ty", int64(-3), 0.1, 1e21, Date(2022, time.December, 31), []string{"a", "b"}}
+	want := "null\t\"x\\ty\"\t-3\t0.1\t1e+21\t2022-12-31\t[\"a\",\"b\"]"
+	if got := CanonRow(r); got != want {
+		t.Errorf("CanonRow = %s, want %s", got, want)
+	}
+}
+
+func FuzzAppendCanon(f *testing.F) {
+	for _, s := range canonTexts {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(AppendCanon(nil, s)), jsonText(s); got != want {
+			t.Errorf("AppendCanon(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
+
+func TestCompareCanon(t *testing.T) {
+	cells := []any{nil, int64(9), int64(10), int64(-1), 2.5, Date(2022, 1, 2), []string{"a"}}
+	for _, s := range append(canonTexts, "a", "ab", "ab!", "ab ", "ab-c", "ab/c", "a\"", "ab\x01", "abc") {
+		cells = append(cells, s)
+	}
+	for _, a := range cells {
+		for _, b := range cells {
+			if got, want := CompareCanon(a, b), strings.Compare(Canon(a), Canon(b)); got != want {
+				t.Errorf("CompareCanon(%#v, %#v) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}

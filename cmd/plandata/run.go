@@ -110,6 +110,10 @@ func build(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := fl.Parse(args); err != nil || fl.NArg() > 0 {
 		return exitUsage
 	}
+	if *keep < 1 {
+		fmt.Fprintln(stderr, "plandata: --keep must be at least 1 (the release latest names is always kept)")
+		return exitUsage
+	}
 	date, err := releaseDate(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "plandata: %v\n", err)

@@ -234,6 +234,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"frobnicate"}, exitUsage},
 		{[]string{"build", "--no-such-flag"}, exitUsage},
 		{[]string{"diff", "one"}, exitUsage},
+		{[]string{"build", "--keep", "0"}, exitUsage},
 		{[]string{"help"}, exitOK},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -11,8 +12,18 @@ import (
 )
 
 // The README sheet has English in column A and Chinese beside it in column B; tables of
-// figures put their labels in A and B and their values from column C on.
-var readmeWidths = []float64{64, 48, 18, 18, 18, 18, 18, 18}
+// figures put their labels in A and B and their figures from column C on. The columns from C
+// on are as wide as the figures and headers in them; A and B share what is left of a printed
+// page's width, up to readmeWidthA and readmeWidthB.
+const (
+	readmeWidthA = 64
+	readmeWidthB = 48
+	// minReadmeText is the least width A and B share.
+	minReadmeText = 60
+	// plansPerBlock is the most plans the coverage table shows side by side, so that A and B
+	// keep room for text; more plans go on in further blocks below.
+	plansPerBlock = 4
+)
 
 // confidenceLevels are the levels every fact row carries, and what they mean.
 var confidenceLevels = []struct{ level, en, zh string }{
@@ -24,15 +35,34 @@ var confidenceLevels = []struct{ level, en, zh string }{
 		"由相关文件推断"},
 }
 
+// rowKind is what a README row is; it decides how the row is laid out.
+type rowKind int
+
+const (
+	blankRow   rowKind = iota
+	titleRow           // one cell across the sheet
+	proseRow           // a paragraph in A and B
+	headingRow         // a shaded band across the sheet
+	fieldRow           // labels in A and B, the value across the rest of the row
+	figureRow          // a row of a table of figures: its cells from C on set the widths
+)
+
+type readmeRow struct {
+	kind  rowKind
+	cells []any
+}
+
 // readme collects the rows of the README sheet.
 type readme struct {
 	st   *styles
-	rows [][]any
+	rows []readmeRow
 }
 
-func (r *readme) add(cells ...any) { r.rows = append(r.rows, cells) }
+func (r *readme) add(kind rowKind, cells ...any) {
+	r.rows = append(r.rows, readmeRow{kind: kind, cells: cells})
+}
 
-func (r *readme) skip() { r.rows = append(r.rows, nil) }
+func (r *readme) skip() { r.add(blankRow) }
 
 func (r *readme) cell(style int, v any) any {
 	if v == nil {
@@ -41,46 +71,60 @@ func (r *readme) cell(style int, v any) any {
 	return excelize.Cell{StyleID: style, Value: v}
 }
 
+func (r *readme) title(s string) { r.add(titleRow, r.cell(r.st.title, s)) }
+
 // para is a paragraph in English and Chinese.
 func (r *readme) para(en, zh string) {
-	r.add(r.cell(r.st.prose, en), r.cell(r.st.prose, zh))
+	r.add(proseRow, r.cell(r.st.prose, en), r.cell(r.st.prose, zh))
 }
 
 // heading starts a section: a shaded band across the used columns.
 func (r *readme) heading(en, zh string) {
 	r.skip()
-	cells := []any{r.cell(r.st.heading, en), r.cell(r.st.heading, zh)}
-	for range readmeWidths[2:] {
-		cells = append(cells, excelize.Cell{StyleID: r.st.heading})
-	}
-	r.add(cells...)
+	r.add(headingRow, r.cell(r.st.heading, en), r.cell(r.st.heading, zh))
 }
 
-// header is the header row of a table of figures.
-func (r *readme) header(names ...string) {
-	cells := make([]any, len(names))
-	for i, n := range names {
-		cells[i] = r.cell(r.st.header, n)
+// header is the header row of a table of figures: labels in A and B, then the headers of
+// the figures, whose " / " starts a new line.
+func (r *readme) header(en, zh string, names ...string) {
+	cells := []any{r.cell(r.st.header, en), r.cell(r.st.header, zh)}
+	for _, n := range names {
+		cells = append(cells, r.cell(r.st.figureHeader, strings.ReplaceAll(n, " / ", "\n")))
 	}
-	r.add(cells...)
+	r.add(figureRow, cells...)
 }
 
-// value is a figure: integers and doubles as numbers, text as text, NULL as an empty cell.
-func (r *readme) value(v any) any {
+// figures is a row of a table of figures: labels or text in A and B, then the figures.
+func (r *readme) figures(a, b any, figures ...any) {
+	r.add(figureRow, append([]any{a, b}, figures...)...)
+}
+
+// figure is a figure: integers and doubles as numbers, text as text, NULL as an empty cell.
+func (r *readme) figure(v any) any {
 	switch v.(type) {
 	case int64, int:
-		return r.cell(r.st.integer, v)
+		return r.cell(r.st.figureInteger, v)
 	case float64:
-		return r.cell(r.st.double, v)
+		return r.cell(r.st.figureDouble, v)
 	case nil:
 		return nil
 	}
-	return r.cell(r.st.text, v)
+	return r.cell(r.st.figureText, v)
 }
 
 // field is a labelled value.
 func (r *readme) field(en, zh string, v any) {
-	r.add(r.cell(r.st.label, en), r.cell(r.st.label, zh), r.value(v))
+	var c any
+	switch v.(type) {
+	case int64, int:
+		c = r.cell(r.st.fieldInteger, v)
+	case float64:
+		c = r.cell(r.st.double, v)
+	case nil:
+	default:
+		c = r.cell(r.st.text, v)
+	}
+	r.add(fieldRow, r.cell(r.st.label, en), r.cell(r.st.label, zh), c)
 }
 
 // get is the cell of the named column, or nil when the table or column is absent.
@@ -118,9 +162,8 @@ func nulls(t *table.Table) int64 {
 func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, parts []part, exact *[]exactValue) error {
 	r := &readme{st: st}
 
-	// The titles run across the empty cells to their right.
-	r.add(r.cell(st.title, "plandata — Industrial Internet Special Working Group work plans"))
-	r.add(r.cell(st.title, "plandata — 工业互联网专项工作组工作计划数据集"))
+	r.title("plandata — Industrial Internet Special Working Group work plans")
+	r.title("plandata — 工业互联网专项工作组工作计划数据集")
 	r.para("This sheet explains the workbook. The data are on the sheets listed under “Sheets” below; the dictionary sheet describes every column.",
 		"本表说明整个工作簿。数据见下文“工作表”一节所列各表；dictionary 表逐列说明字段含义。")
 
@@ -136,7 +179,7 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 	r.field("Dataset", "数据集", info.Dataset)
 	r.field("Release id", "发布编号", info.ReleaseID)
 	if n, ok := dateSerial(info.Date); ok && !info.Date.IsZero() {
-		r.add(r.cell(st.label, "Release date"), r.cell(st.label, "发布日期"), r.cell(st.date, n))
+		r.add(fieldRow, r.cell(st.label, "Release date"), r.cell(st.label, "发布日期"), r.cell(st.fieldDate, n))
 	} else {
 		r.field("Release date", "发布日期", nil)
 	}
@@ -151,32 +194,41 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 	if len(rowsOf(plans)) == 0 {
 		r.para("No plan is recorded.", "尚未收录任何计划。")
 	} else {
-		head := []string{"Plan", "计划"}
-		for _, p := range plans.Rows {
-			head = append(head, fmt.Sprint(get(plans, p, "plan_id")))
-		}
-		r.header(head...)
-		for _, m := range []struct{ col, en, zh string }{
-			{"year", "Year", "年份"},
-			{"categories_declared", "Task categories (行动) declared", "声明的任务类别数"},
-			{"categories_recorded", "Task categories recorded", "已收录的任务类别数"},
-			{"categories_named", "Task categories recorded with a known name", "已收录且名称已知的任务类别数"},
-			{"measures_declared", "Measures (具体举措) declared", "声明的具体举措数"},
-			{"measures_recorded", "Measures recorded", "已收录的具体举措数"},
-			{"measures_coverage", "Measures coverage (recorded / declared)", "举措覆盖率（已收录 / 声明）"},
-			{"members_declared", "Member units declared", "声明的成员单位数"},
-			{"members_recorded", "Member units recorded", "已收录的成员单位数"},
-		} {
-			cells := []any{r.cell(st.label, m.en), r.cell(st.label, m.zh)}
-			for _, p := range plans.Rows {
-				v := get(plans, p, m.col)
-				if x, ok := v.(float64); ok && m.col == "measures_coverage" {
-					cells = append(cells, r.cell(st.percent, x))
-				} else {
-					cells = append(cells, r.value(v))
-				}
+		// Plans side by side, in blocks of at most plansPerBlock.
+		blocks := (len(plans.Rows) + plansPerBlock - 1) / plansPerBlock
+		per := (len(plans.Rows) + blocks - 1) / blocks
+		for start := 0; start < len(plans.Rows); start += per {
+			block := plans.Rows[start:min(start+per, len(plans.Rows))]
+			if start > 0 {
+				r.skip()
 			}
-			r.add(cells...)
+			var ids []string
+			for _, p := range block {
+				ids = append(ids, fmt.Sprint(get(plans, p, "plan_id")))
+			}
+			r.header("Plan", "计划", ids...)
+			for _, m := range []struct{ col, en, zh string }{
+				{"year", "Year", "年份"},
+				{"categories_declared", "Task categories (行动) declared", "声明的任务类别数"},
+				{"categories_recorded", "Task categories recorded", "已收录的任务类别数"},
+				{"categories_named", "Task categories recorded with a known name", "已收录且名称已知的任务类别数"},
+				{"measures_declared", "Measures (具体举措) declared", "声明的具体举措数"},
+				{"measures_recorded", "Measures recorded", "已收录的具体举措数"},
+				{"measures_coverage", "Measures coverage (recorded / declared)", "举措覆盖率（已收录 / 声明）"},
+				{"members_declared", "Member units declared", "声明的成员单位数"},
+				{"members_recorded", "Member units recorded", "已收录的成员单位数"},
+			} {
+				var cells []any
+				for _, p := range block {
+					v := get(plans, p, m.col)
+					if x, ok := v.(float64); ok && m.col == "measures_coverage" {
+						cells = append(cells, r.cell(st.figurePercent, x))
+					} else {
+						cells = append(cells, r.figure(v))
+					}
+				}
+				r.figures(r.cell(st.label, m.en), r.cell(st.label, m.zh), cells...)
+			}
 		}
 	}
 
@@ -189,9 +241,9 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 	} else {
 		r.header("Category", "类别", "Plan / 计划", "No. / 序号", "Measures recorded / 已收录举措", "Name status / 名称状态")
 		for _, c := range cats.Rows {
-			r.add(r.cell(st.prose, get(cats, c, "name_en")), r.cell(st.prose, get(cats, c, "name_zh")),
-				r.value(get(cats, c, "plan_id")), r.value(get(cats, c, "seq")),
-				r.value(get(cats, c, "measures_recorded")), r.value(get(cats, c, "name_status")))
+			r.figures(r.cell(st.prose, get(cats, c, "name_en")), r.cell(st.prose, get(cats, c, "name_zh")),
+				r.figure(get(cats, c, "plan_id")), r.figure(get(cats, c, "seq")),
+				r.figure(get(cats, c, "measures_recorded")), r.figure(get(cats, c, "name_status")))
 		}
 	}
 
@@ -211,7 +263,7 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 		}
 	}
 	for _, l := range confidenceLevels {
-		r.add(r.cell(st.prose, l.level+": "+l.en), r.cell(st.prose, l.level+"："+l.zh), r.value(counts[l.level]))
+		r.figures(r.cell(st.prose, l.level+": "+l.en), r.cell(st.prose, l.level+"："+l.zh), r.figure(counts[l.level]))
 	}
 	r.para("Unknown stays unknown: a value no source gives is an empty cell (NULL), never a guess. Empty cells are counted for every sheet under “Sheets” below.",
 		"未知即留空：没有来源给出的值为空单元格（NULL），绝不猜测。各表的空单元格数见下文“工作表”一节。")
@@ -225,11 +277,11 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 
 	r.heading("Sheets", "工作表")
 	r.header("Sheet: contents", "内容", "Rows / 行数", "Empty cells / 空单元格", "Continues on / 续表")
-	r.add(r.cell(st.prose, readmeSheet+": this page: what the data is, the release, coverage, confidence, licence and citation."),
+	r.figures(r.cell(st.prose, readmeSheet+": this page: what the data is, the release, coverage, confidence, licence and citation."),
 		r.cell(st.prose, "本页：数据内容、版本、覆盖情况、可信度、许可与引用方式。"))
-	r.add(r.cell(st.prose, dictionarySheet+": every table and column: type, whether required, key, reference and description."),
+	r.figures(r.cell(st.prose, dictionarySheet+": every table and column: type, whether required, key, reference and description."),
 		r.cell(st.prose, "所有表与字段：类型、是否必填、主键、引用关系及说明。"),
-		r.value(int64(countDictionaryRows(set))))
+		r.figure(int64(countDictionaryRows(set))))
 	continued := []string{}
 	for _, t := range sheetTables(set.Tables) {
 		var more []string
@@ -245,8 +297,8 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 		if len(more) > 0 {
 			cont = strings.Join(more, listSep)
 		}
-		r.add(r.cell(st.prose, t.Name()+": "+t.Schema.DescriptionEN), r.cell(st.prose, t.Schema.DescriptionZH),
-			r.value(int64(len(t.Rows))), r.value(nulls(t)), r.value(cont))
+		r.figures(r.cell(st.prose, t.Name()+": "+t.Schema.DescriptionEN), r.cell(st.prose, t.Schema.DescriptionZH),
+			r.figure(int64(len(t.Rows))), r.figure(nulls(t)), r.figure(cont))
 	}
 	note := "No table continues on a further sheet."
 	noteZH := "没有表需要续表。"
@@ -274,34 +326,123 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 	return r.write(f, exact)
 }
 
+// maxFigureWidth is the widest a column of figures gets; longer text in it wraps.
+const maxFigureWidth = 30
+
+// widths lays out the columns of the README: from C on as wide as the figures and headers in
+// them, A and B sharing what is left of a printed page.
+func (r *readme) widths() []float64 {
+	cols := 3 // field values start in C
+	for _, row := range r.rows {
+		if row.kind == figureRow {
+			cols = max(cols, len(row.cells))
+		}
+	}
+	w := make([]float64, cols)
+	figures := 0.0
+	for j := 2; j < cols; j++ {
+		width := float64(minWidth)
+		for _, row := range r.rows {
+			if row.kind != figureRow || j >= len(row.cells) {
+				continue
+			}
+			if c, ok := row.cells[j].(excelize.Cell); ok {
+				width = max(width, r.textWidth(c)+cellPadding)
+			}
+		}
+		w[j] = min(math.Ceil(width), maxFigureWidth)
+		figures += w[j]
+	}
+	text := max(readmePrintWidth-figures, minReadmeText)
+	w[0] = min(math.Round(text*readmeWidthA/(readmeWidthA+readmeWidthB)), readmeWidthA)
+	w[1] = min(text-w[0], readmeWidthB)
+	return w
+}
+
+// shown is the text a README cell shows.
+func (r *readme) shown(c excelize.Cell) string {
+	switch x := c.Value.(type) {
+	case string:
+		return x
+	case int64:
+		if c.StyleID == r.st.fieldDate {
+			return dateFormat
+		}
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		if c.StyleID == r.st.figurePercent {
+			return strconv.FormatFloat(x*100, 'f', 1, 64) + "%"
+		}
+		s := strconv.FormatFloat(x, 'g', 10, 64)
+		return s[:min(len(s), 12)]
+	}
+	return fmt.Sprint(c.Value)
+}
+
+// bold reports whether a README style has a bold font.
+func (r *readme) bold(style int) bool {
+	switch style {
+	case r.st.title, r.st.heading, r.st.label, r.st.header, r.st.figureHeader:
+		return true
+	}
+	return false
+}
+
+// textWidth is the width of the widest line a README cell shows.
+func (r *readme) textWidth(c excelize.Cell) float64 {
+	w, _ := linesWidth(r.shown(c))
+	if r.bold(c.StyleID) {
+		w *= boldFactor
+	}
+	return w
+}
+
 // write streams the collected rows into the README sheet.
 func (r *readme) write(f *excelize.File, exact *[]exactValue) error {
-	cols := len(readmeWidths)
-	for _, row := range r.rows {
-		cols = max(cols, len(row))
-	}
-	last, err := excelize.CoordinatesToCellName(cols, len(r.rows))
+	widths := r.widths()
+	cols := len(widths)
+	lastCol, err := excelize.ColumnNumberToName(cols)
 	if err != nil {
 		return err
 	}
-	// Printed, the page is landscape and one page wide. The stream writer writes the sheet
-	// properties when it starts, so they come first.
-	yes, no, landscape, one, any := true, false, "landscape", 1, 0
-	if err := f.SetSheetProps(readmeSheet, &excelize.SheetPropsOptions{FitToPage: &yes}); err != nil {
+	last := lastCol + strconv.Itoa(len(r.rows))
+	// Printed, the page is one page wide, as many down as it takes: the widths keep the text
+	// at 8 points or more.
+	pages := printSetup{across: 1}
+	if err := setFitToPage(f, readmeSheet, pages); err != nil {
 		return err
 	}
-	sw, err := newStreamWriter(f, readmeSheet, "A1:"+last, readmeWidths)
+	sw, err := newStreamWriter(f, readmeSheet, "A1:"+last, widths)
 	if err != nil {
 		return err
 	}
-	if err := f.SetPageLayout(readmeSheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &any}); err != nil {
+	if err := setPrint(f, readmeSheet, pages); err != nil {
 		return err
 	}
+	no := false
 	if err := f.SetSheetView(readmeSheet, 0, &excelize.ViewOptions{ShowGridLines: &no}); err != nil {
 		return err
 	}
 	for i, row := range r.rows {
-		for j, v := range row {
+		n := strconv.Itoa(i + 1)
+		cells := row.cells
+		switch row.kind {
+		case headingRow: // the band runs across the sheet
+			for len(cells) < cols {
+				cells = append(cells, excelize.Cell{StyleID: r.st.heading})
+			}
+		case titleRow: // one cell across the sheet
+			if err := sw.MergeCell("A"+n, lastCol+n); err != nil {
+				return err
+			}
+		case fieldRow: // the value across the rest of the row
+			if err := sw.MergeCell("C"+n, lastCol+n); err != nil {
+				return err
+			}
+		}
+		for j, v := range cells {
 			if c, ok := v.(excelize.Cell); ok {
 				if x, ok := c.Value.(float64); ok {
 					if text, patch := exactText(x); patch {
@@ -311,7 +452,7 @@ func (r *readme) write(f *excelize.File, exact *[]exactValue) error {
 				}
 			}
 		}
-		if err := sw.SetRow("A"+strconv.Itoa(i+1), row, r.height(row)); err != nil {
+		if err := sw.SetRow("A"+n, cells, r.height(row, widths)); err != nil {
 			return err
 		}
 	}
@@ -319,33 +460,33 @@ func (r *readme) write(f *excelize.File, exact *[]exactValue) error {
 }
 
 // height is the row options of a README row: tall enough for its wrapped text.
-func (r *readme) height(row []any) excelize.RowOpts {
-	lines, perLine := 1, lineHeight
-	for i, v := range row {
+func (r *readme) height(row readmeRow, widths []float64) excelize.RowOpts {
+	switch row.kind {
+	case titleRow:
+		return excelize.RowOpts{Height: titleLineHeight + rowPadding}
+	case blankRow:
+		return excelize.RowOpts{}
+	}
+	lines := 1
+	for j, v := range row.cells {
 		c, ok := v.(excelize.Cell)
-		if !ok || i >= len(readmeWidths) {
+		if !ok || j >= len(widths) {
 			continue
 		}
-		s, ok := c.Value.(string)
-		if !ok {
-			continue
-		}
+		width := widths[j]
 		switch c.StyleID {
-		case r.st.title:
-			perLine = titleLineHeight
-			continue
 		case r.st.heading:
-			perLine = max(perLine, headingLineHeight)
-		case r.st.prose, r.st.label, r.st.header:
+			width *= fontSize / 12.0 // the heading font is 12 points
+		case r.st.prose, r.st.label, r.st.header, r.st.figureHeader, r.st.figureText:
 		default:
-			continue
+			continue // not wrapped
 		}
-		lines = max(lines, wrapLines(s, readmeWidths[i]))
+		lines = max(lines, wrapLines(r.shown(c), width, r.bold(c.StyleID)))
 	}
-	if perLine != lineHeight && lines == 1 {
-		return excelize.RowOpts{Height: perLine + 3}
+	if row.kind == headingRow {
+		return excelize.RowOpts{Height: float64(lines)*headingLineHeight + rowPadding}
 	}
-	return rowOpts(perLine, lines)
+	return rowOpts(lineHeight, lines)
 }
 
 // countDictionaryRows is the number of rows of the dictionary sheet.

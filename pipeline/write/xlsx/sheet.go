@@ -37,13 +37,23 @@ const (
 type styles struct {
 	header, text, wrap, integer, double, date int
 	strongText, strongWrap                    int
-	title, heading, label, prose, percent     int
+	// The README: its titles, section headings, labels and paragraphs; the header and cells of
+	// its tables of figures from the third column on, centred; and the values of its fields.
+	title, heading, label, prose            int
+	figureHeader, figureText, figureInteger int
+	figureDouble, figurePercent             int
+	fieldInteger, fieldDate                 int
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
 	top := func(wrap bool) *excelize.Alignment {
 		return &excelize.Alignment{Vertical: "top", WrapText: wrap}
 	}
+	centre := func(wrap bool) *excelize.Alignment {
+		return &excelize.Alignment{Horizontal: "center", Vertical: "top", WrapText: wrap}
+	}
+	left := &excelize.Alignment{Horizontal: "left", Vertical: "top"}
+	border := []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}}
 	plain := &excelize.Font{Family: font, Size: fontSize}
 	bold := &excelize.Font{Family: font, Size: fontSize, Bold: true}
 	fill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{headerFill}}
@@ -53,8 +63,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 		id    *int
 		style excelize.Style
 	}{
-		{&s.header, excelize.Style{Font: bold, Fill: fill, Alignment: top(true),
-			Border: []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}}}},
+		{&s.header, excelize.Style{Font: bold, Fill: fill, Alignment: top(true), Border: border}},
 		{&s.text, excelize.Style{Font: plain, Alignment: top(false)}},
 		{&s.wrap, excelize.Style{Font: plain, Alignment: top(true)}},
 		{&s.strongText, excelize.Style{Font: bold, Alignment: top(false)}},
@@ -66,7 +75,13 @@ func newStyles(f *excelize.File) (*styles, error) {
 		{&s.heading, excelize.Style{Font: &excelize.Font{Family: font, Size: 12, Bold: true}, Fill: fill, Alignment: top(true)}},
 		{&s.label, excelize.Style{Font: bold, Alignment: top(true)}},
 		{&s.prose, excelize.Style{Font: plain, Alignment: top(true)}},
-		{&s.percent, excelize.Style{Font: plain, Alignment: top(false), CustomNumFmt: &percent}},
+		{&s.figureHeader, excelize.Style{Font: bold, Fill: fill, Alignment: centre(true), Border: border}},
+		{&s.figureText, excelize.Style{Font: plain, Alignment: centre(true)}},
+		{&s.figureInteger, excelize.Style{Font: plain, Alignment: centre(false), NumFmt: 1}},
+		{&s.figureDouble, excelize.Style{Font: plain, Alignment: centre(false)}},
+		{&s.figurePercent, excelize.Style{Font: plain, Alignment: centre(false), CustomNumFmt: &percent}},
+		{&s.fieldInteger, excelize.Style{Font: plain, Alignment: left, NumFmt: 1}},
+		{&s.fieldDate, excelize.Style{Font: plain, Alignment: left, CustomNumFmt: &date}},
 	} {
 		id, err := f.NewStyle(&d.style)
 		if err != nil {
@@ -81,31 +96,62 @@ func newStyles(f *excelize.File) (*styles, error) {
 type column struct {
 	width float64
 	wrap  bool
+	// text columns may narrow down to floor, and wrap, for the sheet to print on fewer pages.
+	text  bool
+	floor float64
 }
 
 // measure lays out columns from their names and the text of every cell: as wide as the
-// widest line (CJK characters count double), between minWidth and maxWidth, wrapped when a
-// cell is wider or holds a line break.
+// widest line, between minWidth and maxWidth, wrapped when a cell is wider or holds a line
+// break. A text column may narrow down to the widest of its header, minTextWidth and its
+// longest word (up to maxWordWidth), but no further than its width.
 func measure(cols []schemas.Column, rows []table.Row) []column {
 	out := make([]column, len(cols))
 	for j, c := range cols {
-		w := textWidth(c.Name) + 3 // room for the filter button
-		wrap := false
+		head := textWidth(c.Name)*boldFactor + filterButton
+		w, word, wrap := head, 0.0, false
 		for _, r := range rows {
-			cw, multi := cellWidth(c.Type, r[j])
-			w = max(w, cw)
+			cw, multi := cellWidth(r[j])
+			w = max(w, cw+cellPadding)
+			word = max(word, longestWord(r[j])+cellPadding)
 			wrap = wrap || multi
 		}
-		if w+1 > maxWidth {
+		w = math.Ceil(w)
+		if w > maxWidth {
 			wrap = true
 		}
-		out[j] = column{width: float64(min(max(w+1, minWidth), maxWidth)), wrap: wrap}
+		width := min(max(w, minWidth), maxWidth)
+		out[j] = column{
+			width: width,
+			wrap:  wrap,
+			text:  c.Type == schemas.Text || c.Type == schemas.TextList,
+			floor: min(width, math.Ceil(max(head, minTextWidth, min(word, maxWordWidth)))),
+		}
 	}
 	return out
 }
 
+// longestWord is the width of the longest run of a text cell that no application breaks
+// (but at any character when it is longer than a line).
+func longestWord(v any) float64 {
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case []string:
+		s = strings.Join(x, listSep)
+	default:
+		return 0
+	}
+	w := 0.0
+	for _, tok := range wrapTokens(s, true) {
+		w = max(w, textWidth(strings.TrimRight(tok, " ")))
+	}
+	return w
+}
+
 // cellWidth is the width of a cell's widest line and whether it has several lines.
-func cellWidth(t schemas.Type, v any) (int, bool) {
+func cellWidth(v any) (float64, bool) {
 	switch x := v.(type) {
 	case nil:
 		return 0, false
@@ -114,53 +160,13 @@ func cellWidth(t schemas.Type, v any) (int, bool) {
 	case []string:
 		return linesWidth(strings.Join(x, listSep))
 	case int64:
-		return len(strconv.FormatInt(x, 10)), false
+		return textWidth(strconv.FormatInt(x, 10)), false
 	case float64:
-		return min(len(strconv.FormatFloat(x, 'g', -1, 64)), 12), false
+		return min(textWidth(strconv.FormatFloat(x, 'g', -1, 64)), 12), false
 	case time.Time:
-		return len(dateFormat), false
+		return textWidth(dateFormat), false
 	}
 	return 0, false
-}
-
-func linesWidth(s string) (int, bool) {
-	w := 0
-	lines := strings.Split(s, "\n")
-	for _, l := range lines {
-		w = max(w, textWidth(l))
-	}
-	return w, len(lines) > 1
-}
-
-// textWidth is the display width of s in character cells: East Asian wide and full-width
-// characters take two.
-func textWidth(s string) int {
-	w := 0
-	for _, r := range s {
-		w += runeWidth(r)
-	}
-	return w
-}
-
-func runeWidth(r rune) int {
-	switch {
-	case r < 0x1100:
-		return 1
-	case r <= 0x115F, // Hangul Jamo
-		0x2E80 <= r && r <= 0x303E, // CJK radicals, punctuation
-		0x3041 <= r && r <= 0x33FF, // kana, CJK compatibility
-		0x3400 <= r && r <= 0x4DBF, // CJK extension A
-		0x4E00 <= r && r <= 0x9FFF, // CJK unified ideographs
-		0xA000 <= r && r <= 0xA4CF, // Yi
-		0xAC00 <= r && r <= 0xD7A3, // Hangul syllables
-		0xF900 <= r && r <= 0xFAFF, // CJK compatibility ideographs
-		0xFE30 <= r && r <= 0xFE4F, // CJK compatibility forms
-		0xFF00 <= r && r <= 0xFF60, // full-width forms
-		0xFFE0 <= r && r <= 0xFFE6,
-		0x20000 <= r && r <= 0x3FFFD: // CJK extensions B and later
-		return 2
-	}
-	return 1
 }
 
 // exactValue is a double cell whose text excelize writes wrong: cut to 15 significant
@@ -172,9 +178,13 @@ type exactValue struct {
 
 // writeSheet writes one table-shaped sheet: a frozen, filtered header row of column names,
 // then one row per row. The text of rows for which strong is true is bold; strong may be nil.
-func writeSheet(f *excelize.File, st *styles, sheet string, cols []schemas.Column, rows []table.Row, layout []column, strong func(i int) bool, exact *[]exactValue) error {
+// Printed, the header row repeats on every page.
+func writeSheet(f *excelize.File, st *styles, sheet string, cols []schemas.Column, rows []table.Row, layout []column, pages printSetup, strong func(i int) bool, exact *[]exactValue) error {
 	last, err := excelize.CoordinatesToCellName(len(cols), len(rows)+1)
 	if err != nil {
+		return err
+	}
+	if err := setFitToPage(f, sheet, pages); err != nil {
 		return err
 	}
 	sw, err := newStreamWriter(f, sheet, "A1:"+last, widths(layout))
@@ -184,8 +194,7 @@ func writeSheet(f *excelize.File, st *styles, sheet string, cols []schemas.Colum
 	if err := sw.SetPanes(headerPanes()); err != nil {
 		return err
 	}
-	landscape := "landscape"
-	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape}); err != nil {
+	if err := setPrint(f, sheet, pages); err != nil {
 		return err
 	}
 	header := make([]any, len(cols))
@@ -213,7 +222,7 @@ func writeSheet(f *excelize.File, st *styles, sheet string, cols []schemas.Colum
 				}
 			}
 		}
-		if err := sw.SetRow("A"+strconv.Itoa(i+2), values, rowOpts(lineHeight, rowLines(cols, layout, r))); err != nil {
+		if err := sw.SetRow("A"+strconv.Itoa(i+2), values, rowOpts(lineHeight, rowLines(layout, r))); err != nil {
 			return err
 		}
 	}
@@ -255,94 +264,16 @@ func widths(layout []column) []float64 {
 	return w
 }
 
-// Line heights in points of the 11 and larger fonts, for rows of wrapped text.
-const (
-	lineHeight        = 16.0
-	titleLineHeight   = 22.0
-	headingLineHeight = 18.0
-	maxRowHeight      = 409.0 // Excel's limit
-)
-
-// rowOpts gives a row of several lines of wrapped text the height they need; rows of one
-// line keep the default height.
-func rowOpts(perLine float64, lines int) excelize.RowOpts {
-	if lines <= 1 {
-		return excelize.RowOpts{}
-	}
-	return excelize.RowOpts{Height: min(float64(lines)*perLine+3, maxRowHeight)}
-}
-
 // rowLines is the number of lines the tallest wrapped cell of a row takes.
-func rowLines(cols []schemas.Column, layout []column, r table.Row) int {
+func rowLines(layout []column, r table.Row) int {
 	n := 1
-	for j := range cols {
-		if !layout[j].wrap || r[j] == nil {
+	for j, v := range r {
+		if !layout[j].wrap {
 			continue
 		}
-		var s string
-		switch x := r[j].(type) {
-		case string:
-			s = x
-		case []string:
-			s = strings.Join(x, listSep)
-		default:
-			continue
-		}
-		n = max(n, wrapLines(s, layout[j].width))
+		n = max(n, cellLines(v, layout[j].width))
 	}
 	return n
-}
-
-// wrapLines estimates the lines s takes in a wrapped cell of the given width: words wrap at
-// spaces, CJK text at any character, and line breaks start new lines.
-func wrapLines(s string, width float64) int {
-	limit := max(int(width)-1, 1)
-	n := 0
-	for _, para := range strings.Split(s, "\n") {
-		lines, cur := 1, 0
-		for _, tok := range wrapTokens(para) {
-			w := textWidth(strings.TrimRight(tok, " "))
-			switch {
-			case cur+w <= limit:
-			case w > limit:
-				if cur > 0 {
-					lines++
-				}
-				lines += (w - 1) / limit
-				cur = (w-1)%limit + 1
-				continue
-			default:
-				lines++
-				cur = 0
-			}
-			cur += textWidth(tok)
-		}
-		n += lines
-	}
-	return n
-}
-
-// wrapTokens splits text where a line may break: after spaces, and around wide characters.
-func wrapTokens(s string) []string {
-	var toks []string
-	start := 0
-	for i, r := range s {
-		switch {
-		case runeWidth(r) == 2:
-			if start < i {
-				toks = append(toks, s[start:i])
-			}
-			toks = append(toks, string(r))
-			start = i + utf8.RuneLen(r)
-		case r == ' ':
-			toks = append(toks, s[start:i+1])
-			start = i + 1
-		}
-	}
-	if start < len(s) {
-		toks = append(toks, s[start:])
-	}
-	return toks
 }
 
 // headerPanes freezes the first row.
@@ -525,5 +456,8 @@ func writeDictionary(f *excelize.File, st *styles, set *table.Set, exact *[]exac
 		}
 	}
 	strong := func(i int) bool { return rows[i][1] == nil } // a table's own row
-	return writeSheet(f, st, dictionarySheet, cols, rows, measure(cols, rows), strong, exact)
+	layout := measure(cols, rows)
+	const keys = 2 // table and column
+	pages := printSetup{across: fitColumns(layout, rows, keys), titleRows: 1, titleCols: keys}
+	return writeSheet(f, st, dictionarySheet, cols, rows, layout, pages, strong, exact)
 }

@@ -19,6 +19,12 @@
 // A table longer than a sheet continues on sheets named "<table> (2)", "<table> (3)" and so
 // on, each with the header row.
 //
+// Every sheet prints on A4 landscape with its text at about 8 points or larger (see
+// fitColumns): one page across where its columns fit, with long text columns narrowed and
+// wrapped where that saves pages, otherwise on a few pages across that repeat the key
+// columns. The header row repeats on every printed page, and rows of wrapped text are as
+// tall as their estimated lines (LibreOffice does not size them when it opens a workbook).
+//
 // The bytes depend only on the set and the Info: document dates are the release date, and the
 // zip entries are written in a fixed order with the release date as their time.
 package xlsx
@@ -28,6 +34,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
@@ -164,23 +171,39 @@ func build(w io.Writer, set *table.Set, info table.Info) error {
 	var (
 		measured *table.Table // every sheet of a table has the same columns
 		columns  []column
+		pages    printSetup
 	)
 	for _, p := range parts {
 		cols := p.table.Schema.Columns
 		if p.table != measured {
 			measured, columns = p.table, measure(cols, p.table.Rows)
+			keys := keyColumns(p.table.Schema)
+			pages = printSetup{across: fitColumns(columns, p.table.Rows, keys), titleRows: 1, titleCols: keys}
 		}
-		if err := writeSheet(f, st, p.sheet, cols, p.rows, columns, nil, &exact); err != nil {
+		if err := writeSheet(f, st, p.sheet, cols, p.rows, columns, pages, nil, &exact); err != nil {
 			return fmt.Errorf("sheet %s: %w", p.sheet, err)
 		}
 	}
 	if err := setProperties(f, info); err != nil {
 		return err
 	}
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+	// excelize hands the zip writer a memory buffer and copies it to w at the end, which for
+	// a large workbook holds all of it in memory: the zip writer writes to w itself, and the
+	// buffer stays empty.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		return newZipWriter(w, zipTime(info.Date), exact)
 	})
 	return f.Write(w)
+}
+
+// keyColumns is the number of leading columns of a table that belong to its primary key, at
+// least one: they identify a row on every printed page.
+func keyColumns(ts *schemas.Table) int {
+	n := 0
+	for n < len(ts.Columns) && slices.Contains(ts.PrimaryKey, ts.Columns[n].Name) {
+		n++
+	}
+	return max(n, 1)
 }
 
 func sheetNames(parts []part) []string {

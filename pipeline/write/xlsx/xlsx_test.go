@@ -92,10 +92,13 @@ func dump(t *testing.T, path string) string {
 	}
 	fmt.Fprintf(&b, "default font: %s\n", font)
 	fmt.Fprintf(&b, "sheets: %s\n", strings.Join(f.GetSheetList(), " | "))
-	filters := map[string]string{}
+	filters, titles := map[string]string{}, map[string]string{}
 	for _, d := range f.GetDefinedName() {
-		if d.Name == "_xlnm._FilterDatabase" {
+		switch d.Name {
+		case "_xlnm._FilterDatabase":
 			filters[d.Scope] = d.RefersTo
+		case "_xlnm.Print_Titles":
+			titles[d.Scope] = d.RefersTo
 		}
 	}
 	styles := map[int]bool{}
@@ -108,6 +111,14 @@ func dump(t *testing.T, path string) string {
 		}
 		fmt.Fprintf(&b, "dimension %s; panes freeze=%t ySplit=%d topLeft=%s; filter %s\n",
 			dim, panes.Freeze, panes.YSplit, panes.TopLeftCell, orNone(filters[sheet]))
+		fmt.Fprintf(&b, "print %s; titles %s\n", describePrint(t, f, sheet), orNone(titles[sheet]))
+		if merged, _ := f.GetMergeCells(sheet); len(merged) > 0 {
+			var refs []string
+			for _, m := range merged {
+				refs = append(refs, m.GetStartAxis()+":"+m.GetEndAxis())
+			}
+			fmt.Fprintf(&b, "merged %s\n", strings.Join(refs, " "))
+		}
 		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 		if err != nil {
 			t.Fatal(err)
@@ -183,6 +194,9 @@ func describeStyle(s *excelize.Style) string {
 	if len(s.Fill.Color) > 0 {
 		parts = append(parts, "fill="+strings.Join(s.Fill.Color, ","))
 	}
+	if s.Alignment != nil && s.Alignment.Horizontal != "" {
+		parts = append(parts, s.Alignment.Horizontal)
+	}
 	if s.Alignment != nil && s.Alignment.WrapText {
 		parts = append(parts, "wrap")
 	}
@@ -192,6 +206,47 @@ func describeStyle(s *excelize.Style) string {
 		parts = append(parts, fmt.Sprintf("numfmt=%d", s.NumFmt))
 	}
 	return strings.Join(parts, " ")
+}
+
+// describePrint is the page setup of a sheet: paper, orientation, fitting, page order,
+// margins and footer.
+func describePrint(t *testing.T, f *excelize.File, sheet string) string {
+	t.Helper()
+	layout, err := f.GetPageLayout(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props, err := f.GetSheetProps(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	margins, err := f.GetPageMargins(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	footer, err := f.GetHeaderFooter(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := fmt.Sprintf("paper=%d %s", *layout.Size, *layout.Orientation)
+	if props.FitToPage != nil && *props.FitToPage {
+		d += fmt.Sprintf(" fit=%dx%d", deref(layout.FitToWidth), deref(layout.FitToHeight))
+	}
+	if layout.PageOrder != nil {
+		d += " " + *layout.PageOrder
+	}
+	d += fmt.Sprintf(" margins=%g/%g/%g/%g", *margins.Left, *margins.Right, *margins.Top, *margins.Bottom)
+	if footer != nil && footer.OddFooter != "" {
+		d += fmt.Sprintf(" footer=%q", footer.OddFooter)
+	}
+	return d
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return -1
+	}
+	return *p
 }
 
 func orNone(s string) string {
@@ -820,25 +875,54 @@ func TestDateSerial(t *testing.T) {
 	}
 }
 
+// TestWrapLines: digits are 1.1 units wide (a tenth wider on screen), CJK characters 2, and a
+// line of a column w wide holds w-1.3 units.
 func TestWrapLines(t *testing.T) {
+	zeros := func(n int) string { return strings.Repeat("0", n) }
 	tests := []struct {
 		s     string
 		width float64
+		bold  bool
 		want  int
 	}{
-		{"short", 20, 1},
-		{"one two three four", 12, 2}, // "one two" / "three four"
-		{"one two three four", 10, 3},
-		{"first\nsecond", 60, 2},
-		{strings.Repeat("工", 20), 21, 2}, // 40 cells in lines of 20
-		{strings.Repeat("x", 45), 11, 5},
-		{"", 10, 1},
+		{"short", 20, false, 1},
+		{"", 10, false, 1},
+		{"first\nsecond", 60, false, 2},
+		{strings.Repeat("工", 20), 21.3, false, 2}, // 40 units in lines of 20
+		{strings.Repeat("工", 20), 20, false, 3},   // lines of 9 characters
+		{"0000 0000 0000", 11.3, false, 2},        // words wrap at spaces
+		{zeros(45), 11.3, false, 5},               // a long word at any character, 9 a line
+		{zeros(10), 12.5, false, 1},
+		{zeros(10), 12.5, true, 2},            // bold is wider
+		{"00 " + zeros(18), 11.3, false, 3},   // a long word starts a new line
+		{"00000/00000/00000", 11.3, false, 3}, // LibreOffice breaks after slashes
+		{"工业互联网，工业互联网", 11.3, false, 3},       // 10 units a line
 	}
 	for _, tc := range tests {
-		t.Run(fmt.Sprintf("%q/%g", tc.s, tc.width), func(t *testing.T) {
-			if got := wrapLines(tc.s, tc.width); got != tc.want {
+		t.Run(fmt.Sprintf("%q/%g/%t", tc.s, tc.width, tc.bold), func(t *testing.T) {
+			if got := wrapLines(tc.s, tc.width, tc.bold); got != tc.want {
 				t.Errorf("wrapLines = %d, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestTextWidth(t *testing.T) {
+	tests := []struct {
+		s    string
+		want float64
+	}{
+		{"0123456789", 11},
+		{"工业互联网", 10},
+		{"ＡＢ", 4}, // full-width forms
+		{"", 0},
+	}
+	for _, tc := range tests {
+		if got := textWidth(tc.s); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("textWidth(%q) = %g, want %g", tc.s, got, tc.want)
+		}
+	}
+	if a, b := textWidth("iiii"), textWidth("MMMM"); a >= b {
+		t.Errorf("iiii %g wide, MMMM %g: want proportional widths", a, b)
 	}
 }

@@ -2,12 +2,18 @@ package xlsx
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
+	"compress/flate"
+	"encoding/binary"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
+	"math"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -28,27 +34,61 @@ func zipTime(d time.Time) time.Time {
 // in an order that depends on map iteration; zipWriter keeps them and, on Close, writes them
 // in a fixed order ([Content_Types].xml first, then by name), every entry with the same time,
 // after putting back the exact digits of doubles excelize cut to 15.
+//
+// Worksheets, which hold nearly all the bytes (hundreds of megabytes of XML for a million
+// rows), are deflated as they arrive and kept compressed, in memory while small and in an
+// unlinked temporary file beyond spoolMemory; they are copied into the archive as they are.
+// Every other part is small and kept as written, in parts.
 type zipWriter struct {
 	w        io.Writer
 	modified time.Time
 	exact    []exactValue
 	names    []string
 	parts    map[string]*bytes.Buffer
+	spools   map[string]*spool
+	open     *spool // the spool being written, closed by the next Create or by Close
 }
 
 func newZipWriter(w io.Writer, modified time.Time, exact []exactValue) *zipWriter {
-	return &zipWriter{w: w, modified: modified, exact: exact, parts: map[string]*bytes.Buffer{}}
+	return &zipWriter{w: w, modified: modified, exact: exact, parts: map[string]*bytes.Buffer{}, spools: map[string]*spool{}}
 }
+
+// spooled says which parts are compressed as they arrive.
+func spooled(name string) bool { return strings.HasPrefix(name, "xl/worksheets/") }
 
 // Create starts a part.
 func (z *zipWriter) Create(name string) (io.Writer, error) {
+	if err := z.finish(); err != nil {
+		return nil, err
+	}
 	if _, ok := z.parts[name]; ok {
 		return nil, fmt.Errorf("zip part %s written twice", name)
 	}
+	if _, ok := z.spools[name]; ok {
+		return nil, fmt.Errorf("zip part %s written twice", name)
+	}
+	z.names = append(z.names, name)
+	if spooled(name) {
+		sp, err := newSpool()
+		if err != nil {
+			return nil, err
+		}
+		z.spools[name], z.open = sp, sp
+		return sp, nil
+	}
 	b := new(bytes.Buffer)
 	z.parts[name] = b
-	z.names = append(z.names, name)
 	return b, nil
+}
+
+// finish closes the spool being written.
+func (z *zipWriter) finish() error {
+	if z.open == nil {
+		return nil
+	}
+	err := z.open.finish()
+	z.open = nil
+	return err
 }
 
 // AddFS is not used by excelize when it writes a new workbook.
@@ -58,6 +98,14 @@ func (z *zipWriter) AddFS(fs.FS) error {
 
 // Close writes the archive.
 func (z *zipWriter) Close() error {
+	defer func() {
+		for _, sp := range z.spools {
+			sp.release()
+		}
+	}()
+	if err := z.finish(); err != nil {
+		return err
+	}
 	if err := z.putExact(); err != nil {
 		return err
 	}
@@ -74,15 +122,152 @@ func (z *zipWriter) Close() error {
 	})
 	zw := zip.NewWriter(z.w)
 	for _, name := range names {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: z.modified})
+		if b, ok := z.parts[name]; ok {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: z.modified})
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(b.Bytes()); err != nil {
+				return err
+			}
+			continue
+		}
+		sp := z.spools[name]
+		w, err := zw.CreateRaw(rawHeader(name, z.modified, sp))
 		if err != nil {
 			return err
 		}
-		if _, err := w.Write(z.parts[name].Bytes()); err != nil {
-			return err
+		r, err := sp.compressed()
+		if err != nil {
+			return fmt.Errorf("zip part %s: %w", name, err)
+		}
+		if _, err := io.Copy(w, r); err != nil {
+			return fmt.Errorf("zip part %s: %w", name, err)
 		}
 	}
 	return zw.Close()
+}
+
+// rawHeader is the header archive/zip's CreateHeader writes for a deflated part, given here
+// for a part deflated in advance, so that the archive is the same byte for byte: data
+// descriptor, version 2.0, MS-DOS time and the extended timestamp.
+func rawHeader(name string, modified time.Time, sp *spool) *zip.FileHeader {
+	fh := &zip.FileHeader{
+		Name:               name,
+		Method:             zip.Deflate,
+		Flags:              0x8, // data descriptor
+		CreatorVersion:     20,
+		ReaderVersion:      20,
+		Modified:           modified,
+		CRC32:              sp.crc,
+		CompressedSize64:   uint64(sp.comp),
+		UncompressedSize64: uint64(sp.raw),
+	}
+	if fh.CompressedSize64 > math.MaxUint32 || fh.UncompressedSize64 > math.MaxUint32 {
+		fh.ReaderVersion = 45 // ZIP64, as CreateHeader records it
+	}
+	fh.ModifiedDate = uint16(modified.Day() + int(modified.Month())<<5 + (modified.Year()-1980)<<9)
+	fh.ModifiedTime = uint16(modified.Second()/2 + modified.Minute()<<5 + modified.Hour()<<11)
+	var ext [9]byte // extended timestamp: id, size, flags, modification time
+	binary.LittleEndian.PutUint16(ext[0:], 0x5455)
+	binary.LittleEndian.PutUint16(ext[2:], 5)
+	ext[4] = 1
+	binary.LittleEndian.PutUint32(ext[5:], uint32(modified.Unix()))
+	fh.Extra = ext[:]
+	return fh
+}
+
+// spoolMemory is how many compressed bytes of a part stay in memory before the part moves to
+// a temporary file.
+var spoolMemory = 8 << 20
+
+// spool is one part, deflated as archive/zip deflates (level 5) while it is written.
+type spool struct {
+	fw   *flate.Writer
+	mem  bytes.Buffer
+	file *os.File // set once the part outgrows spoolMemory; unlinked, gone when closed
+	crc  uint32
+	raw  int64 // bytes written
+	comp int64 // bytes after compression
+}
+
+func newSpool() (*spool, error) {
+	sp := &spool{}
+	fw, err := flate.NewWriter(spoolSink{sp}, 5)
+	if err != nil {
+		return nil, err
+	}
+	sp.fw = fw
+	return sp, nil
+}
+
+// Write compresses p into the spool.
+func (sp *spool) Write(p []byte) (int, error) {
+	sp.crc = crc32.Update(sp.crc, crc32.IEEETable, p)
+	sp.raw += int64(len(p))
+	return sp.fw.Write(p)
+}
+
+// spoolSink receives the compressed bytes.
+type spoolSink struct{ sp *spool }
+
+func (s spoolSink) Write(p []byte) (int, error) {
+	sp := s.sp
+	sp.comp += int64(len(p))
+	if sp.file == nil && sp.mem.Len()+len(p) > spoolMemory {
+		f, err := os.CreateTemp("", "plandata-xlsx-*")
+		if err != nil {
+			return 0, err
+		}
+		os.Remove(f.Name()) // unlinked: nothing is left behind, whatever happens
+		if _, err := f.Write(sp.mem.Bytes()); err != nil {
+			f.Close()
+			return 0, err
+		}
+		sp.file = f
+		sp.mem = bytes.Buffer{}
+	}
+	if sp.file != nil {
+		return sp.file.Write(p)
+	}
+	return sp.mem.Write(p)
+}
+
+func (sp *spool) finish() error { return sp.fw.Close() }
+
+// compressed reads the deflated part.
+func (sp *spool) compressed() (io.Reader, error) {
+	if sp.file == nil {
+		return bytes.NewReader(sp.mem.Bytes()), nil
+	}
+	if _, err := sp.file.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return bufio.NewReaderSize(sp.file, 1<<20), nil
+}
+
+// contents reads the part back uncompressed.
+func (sp *spool) contents() ([]byte, error) {
+	r, err := sp.compressed()
+	if err != nil {
+		return nil, err
+	}
+	fr := flate.NewReader(r)
+	defer fr.Close()
+	b := make([]byte, 0, sp.raw)
+	buf := bytes.NewBuffer(b)
+	if _, err := buf.ReadFrom(fr); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func (sp *spool) release() {
+	if sp.file != nil {
+		sp.file.Close()
+	}
+	sp.file = nil
+	sp.mem = bytes.Buffer{}
 }
 
 // putExact rewrites the <v> of every cell in z.exact with its exact value.
@@ -101,6 +286,16 @@ func (z *zipWriter) putExact() error {
 			end++
 		}
 		p, ok := paths[sheet]
+		if sp := z.spools[p]; ok && sp != nil {
+			// A patched part is rewritten whole: read it back into parts.
+			b, err := sp.contents()
+			if err != nil {
+				return fmt.Errorf("sheet %s: %w", sheet, err)
+			}
+			sp.release()
+			delete(z.spools, p)
+			z.parts[p] = bytes.NewBuffer(b)
+		}
 		if !ok || z.parts[p] == nil {
 			return fmt.Errorf("no worksheet part for sheet %s", sheet)
 		}

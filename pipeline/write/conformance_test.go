@@ -2,6 +2,7 @@ package write_test
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -64,5 +65,61 @@ func TestConformance(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConformanceWriteErrors puts something in the way of each format's files: Write must
+// fail, name the file it could not write, return no paths, and leave no temporary file.
+func TestConformanceWriteErrors(t *testing.T) {
+	s := schemas.MustLoad()
+	set := tabletest.Sample(s)
+	for _, f := range write.All() {
+		files, err := f.Write(t.TempDir(), set, info)
+		if err != nil {
+			t.Fatalf("%s: Write: %v", f.Name(), err)
+		}
+		first, last := files[0], files[len(files)-1]
+		cases := []struct {
+			name    string
+			prepare func(dir string) error
+			file    string
+		}{
+			{"last file's place is a folder", func(dir string) error {
+				return os.MkdirAll(filepath.Join(dir, filepath.FromSlash(last), "keep"), 0o755)
+			}, path.Base(last)},
+		}
+		if sub := path.Dir(first); sub != "." {
+			cases = append(cases, struct {
+				name    string
+				prepare func(dir string) error
+				file    string
+			}{"its folder is a file", func(dir string) error {
+				return os.WriteFile(filepath.Join(dir, sub), nil, 0o644)
+			}, sub})
+		}
+		for _, c := range cases {
+			t.Run(f.Name()+"/"+c.name, func(t *testing.T) {
+				dir := t.TempDir()
+				if err := c.prepare(dir); err != nil {
+					t.Fatal(err)
+				}
+				got, err := f.Write(dir, set, info)
+				if err == nil {
+					t.Fatalf("Write returned %q and no error", got)
+				}
+				if !strings.Contains(err.Error(), c.file) {
+					t.Errorf("error %q does not name %s", err, c.file)
+				}
+				if got != nil {
+					t.Errorf("Write returned %q with its error", got)
+				}
+				filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+					if err == nil && strings.HasPrefix(d.Name(), atomic.TempPrefix) {
+						t.Errorf("temporary file left behind: %s", p)
+					}
+					return nil
+				})
+			})
+		}
 	}
 }

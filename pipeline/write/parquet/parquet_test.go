@@ -275,65 +275,6 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// TestWriteError makes the target unwritable in several ways: Write must fail, name the file,
-// and leave no temporary file behind.
-func TestWriteError(t *testing.T) {
-	first := schemas.MustLoad().Tables[0].Name + ".parquet"
-	for _, tc := range []struct {
-		name    string
-		prepare func(t *testing.T, dir string)
-		file    string // named in the error
-	}{
-		{
-			name: "parquet folder is a file",
-			prepare: func(t *testing.T, dir string) {
-				mustWrite(t, filepath.Join(dir, "parquet"), "")
-			},
-			file: first,
-		},
-		{
-			name: "target is a folder",
-			prepare: func(t *testing.T, dir string) {
-				mustWrite(t, filepath.Join(dir, "parquet", "tasks_flat.parquet", "keep"), "")
-			},
-			file: "tasks_flat.parquet",
-		},
-		{
-			name: "read-only folder",
-			prepare: func(t *testing.T, dir string) {
-				ro := filepath.Join(dir, "parquet")
-				if err := os.Mkdir(ro, 0o555); err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { os.Chmod(ro, 0o755) })
-				if f, err := os.Create(filepath.Join(ro, "probe")); err == nil {
-					f.Close()
-					t.Skip("file permissions are not enforced for this user")
-				}
-			},
-			file: first,
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			mem := checked(t)
-			dir := t.TempDir()
-			tc.prepare(t, dir)
-			files, err := write(dir, tabletest.Sample(schemas.MustLoad()), info, mem)
-			if err == nil {
-				t.Fatalf("write returned %q and no error", files)
-			}
-			t.Log(err)
-			if !strings.Contains(err.Error(), tc.file) {
-				t.Errorf("error %q does not name %s", err, tc.file)
-			}
-			if files != nil {
-				t.Errorf("write returned %q with its error", files)
-			}
-			noTemp(t, dir)
-		})
-	}
-}
-
 func mustWrite(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

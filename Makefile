@@ -46,6 +46,14 @@ validate: build
 verify: build
 	./$(BIN) verify $(OUT)/latest
 
+# bench: the per-stage Go benchmarks on 10 000 synthetic measures (pipeline/bench_test.go),
+# then whole builds at 100 000 and 1 000 000 measures timed against DuckDB and openpyxl
+# (scripts/bench.sh; docs/benchmarks.md). The 1M build takes many minutes on two cores;
+# BENCH_SIZES=100000 makes a quick run.
+bench: build
+	$(GO) test ./pipeline -run '^$$' -bench . -benchmem
+	PLANDATA=$(CURDIR)/$(BIN) scripts/bench.sh $(BENCH_SIZES)
+
 # check-outputs: the independent check with a user's tools (DuckDB's Node client, openpyxl,
 # the Frictionless JS library). Builds a release into a temporary folder, or checks
 # RELEASE=DIR (e.g. make check-outputs RELEASE=outputs/latest) without building one.

@@ -52,14 +52,6 @@ func benchSet(b *testing.B) *table.Set {
 	return set
 }
 
-func rows(set *table.Set) int {
-	n := 0
-	for _, t := range set.Tables {
-		n += len(t.Rows)
-	}
-	return n
-}
-
 // report adds measures per second, the figure the stages are compared by.
 func report(b *testing.B, start time.Time) {
 	b.ReportMetric(float64(*benchMeasures)*float64(b.N)/time.Since(start).Seconds(), "measures/s")
@@ -109,7 +101,6 @@ func benchWrite(b *testing.B, name string) {
 		}
 	}
 	info := table.Info{Dataset: pipeline.Dataset, ReleaseID: "bench", Date: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), Version: pipeline.Version}
-	b.ReportMetric(float64(rows(set)), "rows")
 	start := time.Now()
 	for b.Loop() {
 		dir, err := os.MkdirTemp(b.TempDir(), "w")

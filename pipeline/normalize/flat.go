@@ -1,6 +1,8 @@
 package normalize
 
 import (
+	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -12,92 +14,148 @@ import (
 // DuckDB file defines the same rows as a view (schemas/tables.yaml, view_sql); a test keeps
 // the two in step.
 func Flat(set *table.Set) []table.Row {
-	get := func(name string) (*table.Table, func(table.Row, string) any) {
+	type view struct {
+		t   *table.Table
+		col func(string) int
+	}
+	get := func(name string) view {
 		t := set.Table(name)
-		return t, func(r table.Row, col string) any { return r[t.Schema.Index(col)] }
+		return view{t, func(c string) int {
+			i := t.Schema.Index(c)
+			if i < 0 {
+				panic(fmt.Sprintf("normalize: table %s has no column %s", name, c))
+			}
+			return i
+		}}
 	}
 	str := func(v any) string { s, _ := v.(string); return s }
 
-	plans, pcol := get("plans")
-	year := map[string]any{}
-	for _, r := range plans.Rows {
-		year[str(pcol(r, "plan_id"))] = pcol(r, "year")
-	}
-	cats, ccol := get("task_categories")
-	category := map[string]table.Row{}
-	for _, r := range cats.Rows {
-		category[str(ccol(r, "category_id"))] = r
-	}
-	many := map[string]map[string][]string{} // column -> task -> values
-	add := func(col, task, v string) {
-		if many[col] == nil {
-			many[col] = map[string][]string{}
+	// Tasks are grouped by id: values gathered for an id go to every task of that id.
+	tasks := get("tasks")
+	taskID := tasks.col("task_id")
+	group := make(map[string]int32, len(tasks.t.Rows))
+	for _, r := range tasks.t.Rows {
+		if _, ok := group[str(r[taskID])]; !ok {
+			group[str(r[taskID])] = int32(len(group))
 		}
-		many[col][task] = append(many[col][task], v)
 	}
-	agencies, acol := get("task_agencies")
-	for _, r := range agencies.Rows {
-		add("agencies", str(acol(r, "task_id")), str(acol(r, "role"))+":"+str(acol(r, "agency_id")))
+	// many gathers the values of one column of tasks_flat as (task group, value) pairs, in
+	// the order they are found; join then sorts them by group, keeping that order within one.
+	type pair struct {
+		task int32
+		v    string
 	}
-	regions, rcol := get("task_regions")
-	for _, r := range regions.Rows {
-		add("regions", str(rcol(r, "task_id")), str(rcol(r, "region_id")))
+	add := func(list *[]pair, task, v string) {
+		if g, ok := group[task]; ok {
+			*list = append(*list, pair{g, v})
+		}
 	}
-	targets, tcol := get("targets")
-	byID := slices.Clone(targets.Rows)
-	slices.SortFunc(byID, func(a, b table.Row) int { return strings.Compare(str(tcol(a, "target_id")), str(tcol(b, "target_id"))) })
+	var agencies, regions, targets, sourceURLs []pair
+
+	plans := get("plans")
+	planID, planYear := plans.col("plan_id"), plans.col("year")
+	year := map[string]any{}
+	for _, r := range plans.t.Rows {
+		year[str(r[planID])] = r[planYear]
+	}
+	cats := get("task_categories")
+	catID := cats.col("category_id")
+	category := map[string]table.Row{}
+	for _, r := range cats.t.Rows {
+		category[str(r[catID])] = r
+	}
+	ta := get("task_agencies")
+	taTask, taRole, taAgency := ta.col("task_id"), ta.col("role"), ta.col("agency_id")
+	for _, r := range ta.t.Rows {
+		add(&agencies, str(r[taTask]), str(r[taRole])+":"+str(r[taAgency]))
+	}
+	tr := get("task_regions")
+	trTask, trRegion := tr.col("task_id"), tr.col("region_id")
+	for _, r := range tr.t.Rows {
+		add(&regions, str(r[trTask]), str(r[trRegion]))
+	}
+	tg := get("targets")
+	tgID, tgTask, tgMetric, tgAsWritten := tg.col("target_id"), tg.col("task_id"), tg.col("metric_en"), tg.col("as_written")
+	byID := slices.Clone(tg.t.Rows)
+	slices.SortFunc(byID, func(a, b table.Row) int { return strings.Compare(str(a[tgID]), str(b[tgID])) })
 	for _, r := range byID {
-		add("targets", str(tcol(r, "task_id")), str(tcol(r, "metric_en"))+": "+str(tcol(r, "as_written")))
+		add(&targets, str(r[tgTask]), str(r[tgMetric])+": "+str(r[tgAsWritten]))
 	}
-	sources, scol := get("sources")
+	src := get("sources")
+	srcID, srcURL := src.col("source_id"), src.col("url")
 	url := map[string]string{}
-	for _, r := range sources.Rows {
-		url[str(scol(r, "source_id"))] = str(scol(r, "url"))
+	for _, r := range src.t.Rows {
+		url[str(r[srcID])] = str(r[srcURL])
 	}
-	evidence, ecol := get("evidence")
-	for _, r := range evidence.Rows {
-		if str(ecol(r, "subject_table")) == "tasks" {
-			if u, ok := url[str(ecol(r, "source_id"))]; ok {
-				add("source_urls", str(ecol(r, "subject_id")), u)
+	ev := get("evidence")
+	evTable, evSubject, evSource := ev.col("subject_table"), ev.col("subject_id"), ev.col("source_id")
+	for _, r := range ev.t.Rows {
+		if str(r[evTable]) == "tasks" {
+			if u, ok := url[str(r[evSource])]; ok {
+				add(&sourceURLs, str(r[evSubject]), u)
 			}
 		}
 	}
-	joined := func(col, task, sep string) any {
-		vs := slices.Clone(many[col][task])
-		if len(vs) == 0 {
-			return nil
+	// joined returns, per task group, the values joined with sep; sorted and without
+	// repeats unless keepOrder (targets keep target_id order).
+	joined := func(list []pair, sep string, keepOrder bool) []any {
+		out := make([]any, len(group))
+		slices.SortStableFunc(list, func(a, b pair) int { return cmp.Compare(a.task, b.task) })
+		var vs []string
+		for i := 0; i < len(list); {
+			j := i
+			vs = vs[:0]
+			for ; j < len(list) && list[j].task == list[i].task; j++ {
+				vs = append(vs, list[j].v)
+			}
+			if !keepOrder {
+				slices.Sort(vs)
+				vs = slices.Compact(vs)
+			}
+			out[list[i].task] = strings.Join(vs, sep)
+			i = j
 		}
-		if col != "targets" { // targets keep target_id order
-			slices.Sort(vs)
-			vs = slices.Compact(vs)
-		}
-		return strings.Join(vs, sep)
+		return out
 	}
+	agencyText, regionText := joined(agencies, "; ", false), joined(regions, "; ", false)
+	targetText, urlText := joined(targets, "; ", true), joined(sourceURLs, " ", false)
 
-	tasks, kcol := get("tasks")
 	flat := set.Table("tasks_flat")
-	var rows []table.Row
-	for _, r := range tasks.Rows {
-		id := str(kcol(r, "task_id"))
-		planID := str(kcol(r, "plan_id"))
-		var seq, nameZH, nameEN any
-		if c, ok := category[str(kcol(r, "category_id"))]; ok {
-			seq, nameZH, nameEN = ccol(c, "seq"), ccol(c, "name_zh"), ccol(c, "name_en")
+	at := func(c string) int {
+		i := flat.Schema.Index(c)
+		if i < 0 {
+			panic(fmt.Sprintf("normalize: tasks_flat has no column %s", c))
 		}
-		vals := map[string]any{
-			"task_id": id, "year": year[planID], "plan_id": planID,
-			"category_seq": seq, "category_name_zh": nameZH, "category_name_en": nameEN,
-			"summary_en": kcol(r, "summary_en"), "summary_zh": kcol(r, "summary_zh"),
-			"agencies": joined("agencies", id, "; "), "regions": joined("regions", id, "; "),
-			"targets": joined("targets", id, "; "), "deadline_as_written": kcol(r, "deadline_as_written"),
-			"deadline_date": kcol(r, "deadline_date"), "confidence": kcol(r, "confidence"),
-			"source_urls": joined("source_urls", id, " "),
-		}
+		return i
+	}
+	fTask, fYear, fPlan, fSeq, fNameZH, fNameEN := at("task_id"), at("year"), at("plan_id"), at("category_seq"), at("category_name_zh"), at("category_name_en")
+	fSummaryEN, fSummaryZH, fAgencies, fRegions, fTargets := at("summary_en"), at("summary_zh"), at("agencies"), at("regions"), at("targets")
+	fDeadline, fDeadlineDate, fConfidence, fURLs := at("deadline_as_written"), at("deadline_date"), at("confidence"), at("source_urls")
+	kPlan, kCategory, kSummaryEN, kSummaryZH := tasks.col("plan_id"), tasks.col("category_id"), tasks.col("summary_en"), tasks.col("summary_zh")
+	kDeadline, kDeadlineDate, kConfidence := tasks.col("deadline_as_written"), tasks.col("deadline_date"), tasks.col("confidence")
+	cSeq, cNameZH, cNameEN := cats.col("seq"), cats.col("name_zh"), cats.col("name_en")
+
+	rows := make([]table.Row, 0, len(tasks.t.Rows))
+	for _, r := range tasks.t.Rows {
+		g := group[str(r[taskID])]
 		row := make(table.Row, len(flat.Schema.Columns))
-		for i, c := range flat.Schema.Columns {
-			row[i] = vals[c.Name]
+		row[fTask], row[fYear], row[fPlan] = nilText(r[taskID]), year[str(r[kPlan])], nilText(r[kPlan])
+		if c, ok := category[str(r[kCategory])]; ok {
+			row[fSeq], row[fNameZH], row[fNameEN] = c[cSeq], c[cNameZH], c[cNameEN]
 		}
+		row[fSummaryEN], row[fSummaryZH] = r[kSummaryEN], r[kSummaryZH]
+		row[fAgencies], row[fRegions], row[fTargets], row[fURLs] = agencyText[g], regionText[g], targetText[g], urlText[g]
+		row[fDeadline], row[fDeadlineDate], row[fConfidence] = r[kDeadline], r[kDeadlineDate], r[kConfidence]
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// nilText is a text cell as the tasks_flat row holds it: the string, or "" where the cell
+// is not text (as the row always held the string value of its id columns).
+func nilText(v any) any {
+	if _, ok := v.(string); ok {
+		return v
+	}
+	return ""
 }

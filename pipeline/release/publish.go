@@ -15,6 +15,7 @@ import (
 	"github.com/plandata/plandata/pipeline/atomic"
 	"github.com/plandata/plandata/pipeline/table"
 	"github.com/plandata/plandata/pipeline/write"
+	"github.com/plandata/plandata/schemas"
 )
 
 // Layout names inside the output folder.
@@ -144,24 +145,32 @@ func Stage(out string, set *table.Set, info table.Info, formats []write.Format, 
 func Digests(dir string, want *table.Set, info table.Info, formats []write.Format) ([]TableEntry, error) {
 	var entries []TableEntry
 	for _, t := range want.Tables {
-		entries = append(entries, TableEntry{Name: t.Name(), Rows: len(t.Rows), Digest: table.Digest(t), Formats: map[string]string{}})
+		d := &table.Digester{SpillDir: dir}
+		for _, r := range t.Rows {
+			if err := d.Add(r); err != nil {
+				return nil, err
+			}
+		}
+		sum, err := d.Sum()
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, TableEntry{Name: t.Name(), Rows: len(t.Rows), Digest: sum, Formats: map[string]string{}})
 	}
 	var problems []string
 	for _, f := range formats {
-		got, err := f.Read(dir, want.Schema, info)
-		if err != nil {
-			return nil, fmt.Errorf("read back %s: %w", f.Name(), err)
-		}
 		for i, t := range want.Tables {
-			gt := got.Table(t.Name())
-			if gt == nil {
+			rows, d, found, err := digestBack(dir, dir, f, want.Schema, t.Schema, info)
+			if err != nil {
+				return nil, fmt.Errorf("read back %s: %w", f.Name(), err)
+			}
+			if !found {
 				problems = append(problems, fmt.Sprintf("%s: table %s missing", f.Name(), t.Name()))
 				continue
 			}
-			d := table.Digest(gt)
 			entries[i].Formats[f.Name()] = d
-			if len(gt.Rows) != len(t.Rows) {
-				problems = append(problems, fmt.Sprintf("%s: table %s has %d rows, want %d", f.Name(), t.Name(), len(gt.Rows), len(t.Rows)))
+			if rows != len(t.Rows) {
+				problems = append(problems, fmt.Sprintf("%s: table %s has %d rows, want %d", f.Name(), t.Name(), rows, len(t.Rows)))
 			} else if d != entries[i].Digest {
 				problems = append(problems, fmt.Sprintf("%s: table %s rows differ", f.Name(), t.Name()))
 			}
@@ -171,6 +180,37 @@ func Digests(dir string, want *table.Set, info table.Info, formats []write.Forma
 		return nil, fmt.Errorf("%w: %s", ErrMismatch, strings.Join(problems, "; "))
 	}
 	return entries, nil
+}
+
+// tableScanner is implemented by formats that read a release back one row at a time (every
+// format of package write does), so that checking a release holds the canonical text of one
+// table rather than a copy of the whole set.
+type tableScanner interface {
+	ScanTable(dir string, ts *schemas.Table, info table.Info, fn func(table.Row) error) (found bool, err error)
+}
+
+// digestBack reads one table of a release back through f and returns its row count and
+// digest, in bounded memory (spilling to spillDir); found is false when f has no such table.
+func digestBack(dir, spillDir string, f write.Format, s *schemas.Set, ts *schemas.Table, info table.Info) (rows int, digest string, found bool, err error) {
+	if sc, ok := f.(tableScanner); ok {
+		d := &table.Digester{SpillDir: spillDir}
+		found, err := sc.ScanTable(dir, ts, info, d.Add)
+		if err == nil && found {
+			digest, err = d.Sum()
+		} else {
+			d.Sum() // closes its files
+		}
+		return d.Rows(), digest, found && err == nil, err
+	}
+	got, err := f.Read(dir, s, info)
+	if err != nil {
+		return 0, "", false, err
+	}
+	gt := got.Table(ts.Name)
+	if gt == nil {
+		return 0, "", false, nil
+	}
+	return len(gt.Rows), table.Digest(gt), true, nil
 }
 
 // Seal writes the manifest of the staged release in dir.

@@ -17,7 +17,8 @@ import (
 type decoder struct {
 	file   string
 	issues []plan.Issue
-	pos    map[any]plan.Pos
+	pos    *positions
+	fileID int32
 	budget int // node visits left; bounds alias expansion
 	depth  int
 	limits Limits
@@ -72,9 +73,18 @@ func kindName(n *yaml.Node) string {
 	return "an alias"
 }
 
-// decode fills v (addressable) from n. It returns false when decoding must stop (the node
-// budget is spent).
-func (d *decoder) decode(n *yaml.Node, v reflect.Value) bool {
+// slot says where the position of a value goes: field or element idx of record rec, or, when
+// rec is negative, a record of its own (a value in an allocation of its own: the file's
+// root, a pointed-to value).
+type slot struct{ rec, idx int }
+
+var ownRecord = slot{rec: -1}
+
+func (d *decoder) lc(n *yaml.Node) lineCol { return lineCol{int32(n.Line), int32(n.Column)} }
+
+// decode fills v (addressable) from n, recording where v was read in the place s names. It
+// returns false when decoding must stop (the node budget is spent).
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, s slot) bool {
 	if d.budget <= 0 {
 		return false
 	}
@@ -93,7 +103,17 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) bool {
 		d.depth++
 		defer func() { d.depth-- }()
 	}
-	d.pos[v.Addr().Interface()] = d.at(n)
+	at := d.lc(n)
+	if s.rec >= 0 {
+		d.pos.setInner(s.rec, s.idx, at)
+	}
+	own := -1 // the record of a struct, whose fields record their positions in it
+	switch {
+	case v.Kind() == reflect.Struct && v.Type() != refType:
+		own = d.pos.add(d.fileID, recStruct, v, at, s.rec < 0)
+	case s.rec < 0:
+		d.pos.add(d.fileID, recValue, v, at, true)
+	}
 
 	if v.Type() == refType {
 		return d.decodeRef(n, v)
@@ -105,12 +125,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) bool {
 			return true
 		}
 		p := reflect.New(v.Type().Elem())
-		ok := d.decode(n, p.Elem())
+		ok := d.decode(n, p.Elem(), ownRecord)
 		v.Set(p)
-		d.pos[p.Interface()] = d.at(n)
 		return ok
 	case reflect.Struct:
-		return d.decodeStruct(n, v)
+		return d.decodeStruct(n, v, own)
 	case reflect.Slice:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 			v.SetZero()
@@ -120,10 +139,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) bool {
 			d.issue(n, "wrong-type", "expected a list, found %s", kindName(n))
 			return true
 		}
-		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		v.Set(s)
+		sl := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		v.Set(sl)
+		rec := d.pos.add(d.fileID, recSlice, sl, at, true)
 		for i, c := range n.Content {
-			if !d.decode(c, s.Index(i)) {
+			if !d.decode(c, sl.Index(i), slot{rec, i}) {
 				return false
 			}
 		}
@@ -154,7 +174,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) bool {
 	panic(fmt.Sprintf("source: cannot decode into %s", v.Type()))
 }
 
-func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) bool {
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, own int) bool {
 	if isNull(n) { // an optional mapping written as null: as if left out
 		v.SetZero()
 		return true
@@ -189,7 +209,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) bool {
 				continue
 			}
 		}
-		if !d.decode(val, v.Field(fi)) {
+		if !d.decode(val, v.Field(fi), slot{own, fi}) {
 			return false
 		}
 	}

@@ -55,15 +55,20 @@ type Docs struct {
 	Checks   []plan.SourceCheck // from source-checks.yaml, when present
 	Files    []File
 
-	pos map[any]plan.Pos
+	pos *positions
 }
 
 // Pos returns where the value behind the pointer p was read (for example &task.Deadline or
 // &plan.Tasks[3]). The zero Pos means unknown.
-func (d *Docs) Pos(p any) plan.Pos { return d.pos[p] }
+func (d *Docs) Pos(p any) plan.Pos {
+	if d.pos == nil {
+		return plan.Pos{}
+	}
+	return d.pos.lookup(p)
+}
 
 // PlanPath is the file a plan was read from.
-func (d *Docs) PlanPath(pf *plan.PlanFile) string { return d.pos[pf].File }
+func (d *Docs) PlanPath(pf *plan.PlanFile) string { return d.Pos(pf).File }
 
 // The fixed file names.
 const (
@@ -77,7 +82,7 @@ const (
 // Load reads every source file under fsys. Problems with the data are returned as issues,
 // all of them; err is for failures that are not the data's fault.
 func Load(fsys fs.FS, lim Limits) (*Docs, []plan.Issue, error) {
-	d := &Docs{pos: map[any]plan.Pos{}}
+	d := &Docs{pos: newPositions()}
 	var issues []plan.Issue
 	var total int64
 
@@ -122,7 +127,7 @@ func Load(fsys fs.FS, lim Limits) (*Docs, []plan.Issue, error) {
 		default:
 			f := &plan.PlanFile{}
 			issues = append(issues, decodeFile(p, b, f, d.pos, lim)...)
-			d.pos[f] = plan.Pos{File: p, Line: 1, Col: 1}
+			d.pos.override(f, plan.Pos{File: p, Line: 1, Col: 1})
 			d.Plans = append(d.Plans, f)
 		}
 	}
@@ -245,7 +250,7 @@ func invalidUTF8At(b []byte) (line, col int) {
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // decodeFile parses one file and decodes it into out (a pointer to a file struct).
-func decodeFile(p string, b []byte, out any, pos map[any]plan.Pos, lim Limits) []plan.Issue {
+func decodeFile(p string, b []byte, out any, pos *positions, lim Limits) []plan.Issue {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
@@ -269,8 +274,8 @@ func decodeFile(p string, b []byte, out any, pos map[any]plan.Pos, lim Limits) [
 		}
 		return []plan.Issue{{Pos: plan.Pos{File: p, Line: root.Line, Col: root.Column}, Rule: "wrong-type", Msg: "expected a mapping, found null"}}
 	}
-	d := &decoder{file: p, pos: pos, budget: lim.MaxNodes, limits: lim}
-	if !d.decode(root, reflect.ValueOf(out).Elem()) {
+	d := &decoder{file: p, pos: pos, fileID: pos.file(p), budget: lim.MaxNodes, limits: lim}
+	if !d.decode(root, reflect.ValueOf(out).Elem(), ownRecord) {
 		d.issues = append(d.issues, plan.Issue{Pos: plan.Pos{File: p, Line: 1, Col: 1}, Rule: "too-large", Msg: fmt.Sprintf("more than %d YAML nodes once aliases are expanded", lim.MaxNodes)})
 	}
 	return d.issues

@@ -1,11 +1,15 @@
 package table
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -188,4 +192,126 @@ func compareQuoted(x, y string) int {
 		return cmp.Compare('"', y[n])
 	}
 	return cmp.Compare(x[n], '"')
+}
+
+// Digester computes the Digest of rows given one at a time, keeping only their canonical
+// text: reading a table back to check it need not hold its rows. With SpillDir set, it holds
+// at most MaxMemory bytes of text: beyond that it writes sorted runs to unlinked temporary
+// files in SpillDir and merges them when summing, so that a table of any size is digested in
+// bounded memory. The zero Digester keeps everything in memory.
+type Digester struct {
+	SpillDir  string
+	MaxMemory int // bytes of canonical text held before a run is written; 0 means 64 MiB
+
+	l    lines
+	rows int
+	runs []*os.File
+}
+
+// Add adds a row; the row may be reused once Add returns.
+func (d *Digester) Add(r Row) error {
+	d.l.buf = AppendCanonRow(d.l.buf, r)
+	d.l.ends = append(d.l.ends, len(d.l.buf))
+	d.rows++
+	if d.SpillDir != "" && len(d.l.buf) >= cmp.Or(d.MaxMemory, 64<<20) {
+		return d.spill()
+	}
+	return nil
+}
+
+// Rows is the number of rows added.
+func (d *Digester) Rows() int { return d.rows }
+
+// spill writes the lines held, sorted, as a run: each line as its length (uvarint) and bytes.
+func (d *Digester) spill() error {
+	f, err := os.CreateTemp(d.SpillDir, ".tmp-digest-*")
+	if err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	os.Remove(f.Name()) // unlinked: gone when closed, whatever happens
+	d.runs = append(d.runs, f)
+	w := bufio.NewWriterSize(f, 1<<20)
+	var n [binary.MaxVarintLen64]byte
+	for _, i := range d.l.sorted() {
+		line := d.l.line(int(i))
+		w.Write(n[:binary.PutUvarint(n[:], uint64(len(line)))])
+		w.Write(line)
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	d.l.buf, d.l.ends = d.l.buf[:0], d.l.ends[:0]
+	return nil
+}
+
+// Sum is the digest of the rows added, as Digest gives it for a table of those rows. It ends
+// the Digester: its temporary files are closed.
+func (d *Digester) Sum() (string, error) {
+	if len(d.runs) == 0 {
+		return digestLines(&d.l), nil
+	}
+	defer func() {
+		for _, f := range d.runs {
+			f.Close()
+		}
+		d.runs = nil
+	}()
+	if len(d.l.ends) > 0 {
+		if err := d.spill(); err != nil {
+			return "", err
+		}
+	}
+	// Merge the runs: the smallest head line next, as a sort of all lines would give.
+	heads := make([]*runReader, 0, len(d.runs))
+	for _, f := range d.runs {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return "", fmt.Errorf("digest: %w", err)
+		}
+		r := &runReader{r: bufio.NewReaderSize(f, 256<<10)}
+		if ok, err := r.next(); err != nil {
+			return "", err
+		} else if ok {
+			heads = append(heads, r)
+		}
+	}
+	h := sha256.New()
+	for len(heads) > 0 {
+		min := 0
+		for i := 1; i < len(heads); i++ {
+			if bytes.Compare(heads[i].line, heads[min].line) < 0 {
+				min = i
+			}
+		}
+		h.Write(heads[min].line)
+		h.Write([]byte{'\n'})
+		ok, err := heads[min].next()
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			heads = slices.Delete(heads, min, min+1)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// runReader reads the lines of one run in order.
+type runReader struct {
+	r    *bufio.Reader
+	line []byte
+}
+
+func (r *runReader) next() (bool, error) {
+	n, err := binary.ReadUvarint(r.r)
+	if err == io.EOF {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("digest: %w", err)
+	}
+	r.line = slices.Grow(r.line[:0], int(n))[:n]
+	if _, err := io.ReadFull(r.r, r.line); err != nil {
+		return false, fmt.Errorf("digest: %w", err)
+	}
+	return true, nil
 }

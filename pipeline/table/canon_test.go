@@ -2,6 +2,7 @@ package table
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,33 @@ func TestCompareCanon(t *testing.T) {
 		for _, b := range cells {
 			if got, want := CompareCanon(a, b), strings.Compare(Canon(a), Canon(b)); got != want {
 				t.Errorf("CompareCanon(%#v, %#v) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+func TestDigester(t *testing.T) {
+	tb := &Table{}
+	for i := range 5000 {
+		tb.Rows = append(tb.Rows, Row{strings.Repeat("x", i%7), int64(i * 7919 % 5000), nil})
+	}
+	tb.Rows = append(tb.Rows, tb.Rows[:100]...) // repeated rows count
+	want := Digest(tb)
+	for _, d := range []*Digester{{}, {SpillDir: t.TempDir(), MaxMemory: 1000}, {SpillDir: t.TempDir(), MaxMemory: 100}} {
+		r := make(Row, 3)
+		for _, x := range tb.Rows {
+			copy(r, x)
+			if err := d.Add(r); err != nil { // the row is reused
+				t.Fatal(err)
+			}
+		}
+		got, err := d.Sum()
+		if err != nil || d.Rows() != len(tb.Rows) || got != want {
+			t.Errorf("Digester (max %d): %d rows, %s, %v; want %d, %s", d.MaxMemory, d.Rows(), got, err, len(tb.Rows), want)
+		}
+		if d.SpillDir != "" {
+			if left, _ := os.ReadDir(d.SpillDir); len(left) > 0 {
+				t.Errorf("files left in the spill folder: %v", left)
 			}
 		}
 	}

@@ -19,6 +19,7 @@
 package csv
 
 import (
+	"bufio"
 	"bytes"
 	stdcsv "encoding/csv"
 	"encoding/json"
@@ -163,44 +164,68 @@ func (Writer) Read(dir string, s *schemas.Set, info table.Info) (*table.Set, err
 
 // readTable reads one file: a header that names the columns of ts in order, then the rows.
 func readTable(r io.Reader, ts *schemas.Table) (*table.Table, error) {
-	cr := stdcsv.NewReader(r)
-	cr.FieldsPerRecord = len(ts.Columns)
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, &stdcsv.ParseError{StartLine: 1, Line: 1, Column: 1, Err: errors.New("no header")}
-	}
+	t := &table.Table{Schema: ts}
+	err := scanTable(r, ts, func(rec []string, fieldPos func(int) (int, int)) error {
+		row := make(table.Row, len(rec))
+		if err := parseRecord(row, rec, ts, fieldPos); err != nil {
+			return err
+		}
+		t.Rows = append(t.Rows, row)
+		return nil
+	})
 	if err != nil {
 		return nil, err
+	}
+	return t, nil
+}
+
+// scanTable checks the header of a file and calls fn with every record after it, and with
+// the reader's FieldPos for error positions.
+func scanTable(r io.Reader, ts *schemas.Table, fn func(rec []string, fieldPos func(int) (int, int)) error) error {
+	cr := stdcsv.NewReader(r)
+	cr.FieldsPerRecord = len(ts.Columns)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return &stdcsv.ParseError{StartLine: 1, Line: 1, Column: 1, Err: errors.New("no header")}
+	}
+	if err != nil {
+		return err
 	}
 	for j, c := range ts.Columns {
 		if header[j] != c.Name {
 			line, col := cr.FieldPos(j)
-			return nil, &stdcsv.ParseError{StartLine: line, Line: line, Column: col,
+			return &stdcsv.ParseError{StartLine: line, Line: line, Column: col,
 				Err: fmt.Errorf("header: column %d is %q, want %q", j+1, header[j], c.Name)}
 		}
 	}
-	t := &table.Table{Schema: ts}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return t, nil
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		row := make(table.Row, len(rec))
-		for j, c := range ts.Columns {
-			v, err := parse(c, rec[j])
-			if err != nil {
-				line, col := cr.FieldPos(j)
-				start, _ := cr.FieldPos(0)
-				return nil, &stdcsv.ParseError{StartLine: start, Line: line, Column: col,
-					Err: fmt.Errorf("column %s: %w", c.Name, err)}
-			}
-			row[j] = v
+		if err := fn(rec, cr.FieldPos); err != nil {
+			return err
 		}
-		t.Rows = append(t.Rows, row)
 	}
+}
+
+// parseRecord converts the fields of a record into row.
+func parseRecord(row table.Row, rec []string, ts *schemas.Table, fieldPos func(int) (int, int)) error {
+	for j, c := range ts.Columns {
+		v, err := parse(c, rec[j])
+		if err != nil {
+			line, col := fieldPos(j)
+			start, _ := fieldPos(0)
+			return &stdcsv.ParseError{StartLine: start, Line: line, Column: col,
+				Err: fmt.Errorf("column %s: %w", c.Name, err)}
+		}
+		row[j] = v
+	}
+	return nil
 }
 
 // parse converts a field to a cell of column c.
@@ -255,4 +280,30 @@ func numError(err error) error {
 		return ne.Err
 	}
 	return err
+}
+
+// ScanTable calls fn with every row of one table as Read reads it, without holding the
+// table; the row passed to fn is reused. found is false when the release has no file for the
+// table.
+func (Writer) ScanTable(dir string, ts *schemas.Table, info table.Info, fn func(table.Row) error) (found bool, err error) {
+	p := filepath.Join(dir, filepath.FromSlash(rel(ts.Name)))
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read csv: %w", err)
+	}
+	defer f.Close()
+	row := make(table.Row, len(ts.Columns))
+	err = scanTable(bufio.NewReaderSize(f, 1<<20), ts, func(rec []string, fieldPos func(int) (int, int)) error {
+		if err := parseRecord(row, rec, ts, fieldPos); err != nil {
+			return err
+		}
+		return fn(row)
+	})
+	if err != nil {
+		return true, fmt.Errorf("read %s: %w", p, err)
+	}
+	return true, nil
 }

@@ -478,37 +478,53 @@ func (Writer) Read(dir string, s *schemas.Set, info table.Info) (set *table.Set,
 }
 
 func readTable(db *sql.DB, ts *schemas.Table) ([]table.Row, error) {
+	var out []table.Row
+	err := scanTable(db, ts, true, func(r table.Row) error {
+		out = append(out, slices.Clone(r))
+		return nil
+	})
+	return out, err
+}
+
+// scanTable calls fn with every row of a table or view, in primary-key order when sorted is
+// set; the row is reused.
+func scanTable(db *sql.DB, ts *schemas.Table, sorted bool, fn func(table.Row) error) error {
 	cols := make([]string, len(ts.Columns))
 	for i, c := range ts.Columns {
 		cols[i] = c.Name
 	}
-	q := fmt.Sprintf("SELECT %s FROM %s ORDER BY %s", identList(cols), ident(ts.Name), identList(ts.PrimaryKey))
+	q := fmt.Sprintf("SELECT %s FROM %s", identList(cols), ident(ts.Name))
+	if sorted {
+		q += " ORDER BY " + identList(ts.PrimaryKey)
+	}
 	rows, err := db.Query(q)
 	if err != nil {
-		return nil, fmt.Errorf("table %s: %w", ts.Name, err)
+		return fmt.Errorf("table %s: %w", ts.Name, err)
 	}
 	defer rows.Close()
-	var out []table.Row
-	for rows.Next() {
-		r := make(table.Row, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range r {
-			ptrs[i] = &r[i]
-		}
+	r := make(table.Row, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range r {
+		ptrs[i] = &r[i]
+	}
+	for n := 0; rows.Next(); n++ {
+		clear(r)
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("table %s row %d: %w", ts.Name, len(out), err)
+			return fmt.Errorf("table %s row %d: %w", ts.Name, n, err)
 		}
 		for i, c := range ts.Columns {
 			if r[i], err = cell(c.Type, r[i]); err != nil {
-				return nil, fmt.Errorf("table %s row %d column %s: %w", ts.Name, len(out), c.Name, err)
+				return fmt.Errorf("table %s row %d column %s: %w", ts.Name, n, c.Name, err)
 			}
 		}
-		out = append(out, r)
+		if err := fn(r); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("table %s: %w", ts.Name, err)
+		return fmt.Errorf("table %s: %w", ts.Name, err)
 	}
-	return out, nil
+	return nil
 }
 
 // cell converts a scanned value to the Go type of a table.Row cell.
@@ -546,4 +562,28 @@ func cell(t schemas.Type, v any) (any, error) {
 		return nil, fmt.Errorf("%T is not a %s", v, t)
 	}
 	return v, nil
+}
+
+// ScanTable calls fn with every row of one table or view as Read reads it, without holding
+// the table; the row passed to fn is reused. Rows come in the order DuckDB reads them, not
+// sorted, since the caller needs the rows, not their order.
+func (Writer) ScanTable(dir string, ts *schemas.Table, info table.Info, fn func(table.Row) error) (found bool, err error) {
+	path := filepath.Join(dir, fileName(info))
+	if _, err := os.Stat(path); err != nil {
+		return false, fmt.Errorf("read %s: %w", path, err)
+	}
+	c, err := connect(path, "access_mode=read_only")
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", path, err)
+	}
+	db := sql.OpenDB(c)
+	defer func() {
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("read %s: close: %w", path, cerr)
+		}
+	}()
+	if err := scanTable(db, ts, false, fn); err != nil {
+		return true, fmt.Errorf("read %s: %w", path, err)
+	}
+	return true, nil
 }

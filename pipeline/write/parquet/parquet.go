@@ -318,3 +318,58 @@ func cell(arr arrow.Array, i int) any {
 	// checkSchema admits only the types above.
 	panic(fmt.Sprintf("parquet: no cell conversion for %s", arr.DataType()))
 }
+
+// ScanTable calls fn with every row of one table as Read reads it, without holding the
+// table: the file is read in batches and the row passed to fn is reused. found is false when
+// the release has no file for the table.
+func (Writer) ScanTable(dir string, ts *schemas.Table, info table.Info, fn func(table.Row) error) (found bool, err error) {
+	p := filepath.Join(dir, filepath.FromSlash(rel(ts.Name)))
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err := scanFile(p, ts, memory.DefaultAllocator, fn); err != nil {
+		return true, fmt.Errorf("read %s: %w", p, err)
+	}
+	return true, nil
+}
+
+// scanBatch is the number of rows read at a time by ScanTable.
+const scanBatch = 64 << 10
+
+// scanFile calls fn with every row of one parquet file with schema ts, a batch at a time.
+func scanFile(path string, ts *schemas.Table, mem memory.Allocator, fn func(table.Row) error) error {
+	pf, err := file.OpenParquetFile(path, false, file.WithReadProps(parquet.NewReaderProperties(mem)))
+	if err != nil {
+		return err
+	}
+	defer pf.Close()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: scanBatch}, mem)
+	if err != nil {
+		return err
+	}
+	sc, err := fr.Schema()
+	if err != nil {
+		return err
+	}
+	if err := checkSchema(sc, ts); err != nil {
+		return err
+	}
+	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	row := make(table.Row, len(ts.Columns))
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		for i := range int(rec.NumRows()) {
+			for j := range row {
+				row[j] = cell(rec.Column(j), i)
+			}
+			if err := fn(row); err != nil {
+				return err
+			}
+		}
+	}
+	return rr.Err()
+}

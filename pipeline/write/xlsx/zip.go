@@ -246,20 +246,77 @@ func (sp *spool) compressed() (io.Reader, error) {
 	return bufio.NewReaderSize(sp.file, 1<<20), nil
 }
 
-// contents reads the part back uncompressed.
-func (sp *spool) contents() ([]byte, error) {
+// patch returns a new spool holding the part with the values of cells put in, as putValues
+// does, reading and writing it as a stream.
+func (sp *spool) patch(cells []exactValue) (*spool, error) {
 	r, err := sp.compressed()
 	if err != nil {
 		return nil, err
 	}
 	fr := flate.NewReader(r)
 	defer fr.Close()
-	b := make([]byte, 0, sp.raw)
-	buf := bytes.NewBuffer(b)
-	if _, err := buf.ReadFrom(fr); err != nil {
+	out, err := newSpool()
+	if err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	if err := putValuesStream(out, bufio.NewReaderSize(fr, 1<<20), cells); err != nil {
+		out.finish()
+		out.release()
+		return nil, err
+	}
+	if err := out.finish(); err != nil {
+		out.release()
+		return nil, err
+	}
+	return out, nil
+}
+
+// putValuesStream copies sheet XML from r to w, replacing the value of each cell as
+// putValues does; cells come in the order they appear in the sheet.
+func putValuesStream(w io.Writer, r *bufio.Reader, cells []exactValue) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	for _, c := range cells {
+		pat := []byte(`<c r="` + c.ref + `"`)
+		for found := false; !found; {
+			chunk, err := r.ReadSlice('<')
+			if err == bufio.ErrBufferFull {
+				bw.Write(chunk)
+				continue
+			}
+			if err == io.EOF {
+				return fmt.Errorf("cell %s not found", c.ref)
+			}
+			if err != nil {
+				return err
+			}
+			bw.Write(chunk[:len(chunk)-1])
+			if rest, _ := r.Peek(len(pat) - 1); !bytes.Equal(rest, pat[1:]) {
+				bw.WriteByte('<')
+				continue
+			}
+			found = true
+		}
+		// The cell, up to and including </c>: short, held whole.
+		cell := []byte{'<'}
+		for !bytes.HasSuffix(cell, []byte("</c>")) {
+			chunk, err := r.ReadSlice('>')
+			if err != nil && err != bufio.ErrBufferFull {
+				return fmt.Errorf("cell %s not closed", c.ref)
+			}
+			cell = append(cell, chunk...)
+		}
+		vs, ve := bytes.Index(cell, []byte("<v>")), bytes.Index(cell, []byte("</v>"))
+		if vs < 0 || ve < vs {
+			return fmt.Errorf("cell %s has no value", c.ref)
+		}
+		bw.Write(cell[:vs+len("<v>")])
+		bw.WriteString(c.value)
+		bw.Write(cell[ve:])
+	}
+	if _, err := bw.ReadFrom(r); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 func (sp *spool) release() {
@@ -287,14 +344,15 @@ func (z *zipWriter) putExact() error {
 		}
 		p, ok := paths[sheet]
 		if sp := z.spools[p]; ok && sp != nil {
-			// A patched part is rewritten whole: read it back into parts.
-			b, err := sp.contents()
+			// A spooled part is patched as a stream into a new spool.
+			patched, err := sp.patch(z.exact[start:end])
 			if err != nil {
 				return fmt.Errorf("sheet %s: %w", sheet, err)
 			}
 			sp.release()
-			delete(z.spools, p)
-			z.parts[p] = bytes.NewBuffer(b)
+			z.spools[p] = patched
+			start = end
+			continue
 		}
 		if !ok || z.parts[p] == nil {
 			return fmt.Errorf("no worksheet part for sheet %s", sheet)

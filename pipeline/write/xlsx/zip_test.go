@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -97,6 +98,31 @@ func TestZipWriterTwice(t *testing.T) {
 		}
 		if _, err := z.Create(name); err == nil {
 			t.Errorf("%s: second Create succeeded", name)
+		}
+	}
+}
+
+// TestPutValuesStream patches as putValues does, whatever the size of the reader's buffer.
+func TestPutValuesStream(t *testing.T) {
+	sheet := `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c><c r="B1"><v>0.1</v></c></row>` +
+		`<row r="2"><c r="A2"><v>1</v></c><c r="A20"><v>2</v></c><c r="B2" s="3"><v>0.30000000000000004</v></c></row></sheetData>`
+	cells := []exactValue{{ref: "B1", value: "0.10000000000000001"}, {ref: "B2", value: "0.30000000000000004"}}
+	want, err := putValues([]byte(sheet), cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{16, 64, 4096} {
+		var got bytes.Buffer
+		if err := putValuesStream(&got, bufio.NewReaderSize(strings.NewReader(sheet), size), cells); err != nil {
+			t.Fatalf("buffer %d: %v", size, err)
+		}
+		if got.String() != string(want) {
+			t.Errorf("buffer %d:\n got %s\nwant %s", size, got.String(), want)
+		}
+	}
+	for _, bad := range []exactValue{{ref: "C9", value: "1"}, {ref: "A1", value: "1"}} {
+		if err := putValuesStream(io.Discard, bufio.NewReader(strings.NewReader(sheet)), []exactValue{bad}); err == nil {
+			t.Errorf("%s: no error", bad.ref)
 		}
 	}
 }

@@ -17,12 +17,7 @@ import (
 	"github.com/plandata/plandata/schemas"
 )
 
-var info = table.Info{
-	Dataset:   "plandata",
-	ReleaseID: "2022-04-13-000000000000",
-	Date:      table.Date(2022, 4, 13),
-	Version:   "test",
-}
+var info = tabletest.Info
 
 // TestConformance runs every format through the same checks: what it writes reads back to the
 // same rows, every path it reports exists, and no temporary file is left behind.

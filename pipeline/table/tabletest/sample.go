@@ -98,3 +98,39 @@ func cell(t *schemas.Table, c schemas.Column, i int, key func(*schemas.Table, st
 		return texts[i]
 	}
 }
+
+// Info is the release description the writers' tests use.
+var Info = table.Info{
+	Dataset:   "plandata",
+	ReleaseID: "2022-04-13-000000000000",
+	Date:      table.Date(2022, 4, 13),
+	Version:   "test",
+}
+
+// EdgeYAML declares one table with a column of every type, for the extreme values each
+// format's own tests put in it.
+const EdgeYAML = `
+version: 1
+tables:
+  - name: edge
+    description_en: Edge cases.
+    description_zh: 边界情况。
+    primary_key: [id]
+    columns:
+      - {name: id, type: text, required: true, description_en: Key., description_zh: 键。}
+      - {name: n, type: integer, description_en: Integer., description_zh: 整数。}
+      - {name: x, type: double, description_en: Double., description_zh: 浮点数。}
+      - {name: d, type: date, description_en: Date., description_zh: 日期。}
+      - {name: l, type: text_list, description_en: List., description_zh: 列表。}
+      - {name: s, type: text, description_en: Text., description_zh: 文本。}
+`
+
+// EdgeSchema is a schema of one table, edge, with a column of every type: id (text key), n
+// (integer), x (double), d (date), l (text_list), s (text).
+func EdgeSchema() *schemas.Set {
+	s, err := schemas.Parse([]byte(EdgeYAML))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}

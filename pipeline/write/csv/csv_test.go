@@ -22,45 +22,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-var info = table.Info{
-	Dataset:   "plandata",
-	ReleaseID: "2022-04-13-000000000000",
-	Date:      table.Date(2022, 4, 13),
-	Version:   "test",
-}
-
-// edgeYAML declares one table with a column of every type, for values the sample set does not
-// hold.
-const edgeYAML = `
-version: 1
-tables:
-  - name: edge
-    description_en: Edge cases.
-    description_zh: 边界情况。
-    primary_key: [id]
-    columns:
-      - {name: id, type: text, required: true, description_en: Key., description_zh: 键。}
-      - {name: n, type: integer, description_en: Integer., description_zh: 整数。}
-      - {name: x, type: double, description_en: Double., description_zh: 浮点数。}
-      - {name: d, type: date, description_en: Date., description_zh: 日期。}
-      - {name: l, type: text_list, description_en: List., description_zh: 列表。}
-      - {name: s, type: text, description_en: Text., description_zh: 文本。}
-`
-
-func edgeSchema(t testing.TB) *schemas.Set {
-	t.Helper()
-	s, err := schemas.Parse([]byte(edgeYAML))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+var info = tabletest.Info
 
 // edgeSet holds extreme numbers and dates, text that looks like NULL, a number or a CSV
 // construct, and every line break CSV can carry.
 func edgeSet(t *testing.T) *table.Set {
 	t.Helper()
-	set := table.NewSet(edgeSchema(t))
+	set := table.NewSet(tabletest.EdgeSchema())
 	set.Tables[0].Rows = []table.Row{
 		{"a", int64(math.MinInt64), math.Copysign(0, -1), table.Date(1, 1, 1), []string{"x"}, "010000"},
 		{"b", int64(math.MaxInt64), math.SmallestNonzeroFloat64, table.Date(9999, 12, 31), []string{"\"q\", c\r\nd", `\`, "<&>"}, " lead and trail "},
@@ -129,7 +97,7 @@ func names(s *table.Set) []string {
 // TestWriteCRLF: encoding/csv reads "\r\n" inside a quoted field back as "\n", so Write
 // refuses text that holds it rather than publish a file that reads back differently.
 func TestWriteCRLF(t *testing.T) {
-	set := table.NewSet(edgeSchema(t))
+	set := table.NewSet(tabletest.EdgeSchema())
 	set.Tables[0].Rows = []table.Row{{"a", nil, nil, nil, nil, "one\r\ntwo"}}
 	dir := t.TempDir()
 	files, err := Writer{}.Write(dir, set, info)
@@ -227,7 +195,7 @@ func noTemp(t *testing.T, dir string) {
 // TestReadTableError reads malformed files of the edge table: each is reported with the line
 // and column of the offending field.
 func TestReadTableError(t *testing.T) {
-	ts := edgeSchema(t).Tables[0]
+	ts := tabletest.EdgeSchema().Tables[0]
 	const header = "id,n,x,d,l,s\n"
 	for _, tc := range []struct {
 		name, in, want string

@@ -22,12 +22,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-var info = table.Info{
-	Dataset:   "plandata",
-	ReleaseID: "2022-04-13-000000000000",
-	Date:      table.Date(2022, 4, 13),
-	Version:   "test",
-}
+var info = tabletest.Info
 
 // write writes set into a fresh folder and returns the database's path.
 func write(t *testing.T, set *table.Set) string {

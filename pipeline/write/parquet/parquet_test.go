@@ -29,45 +29,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-var info = table.Info{
-	Dataset:   "plandata",
-	ReleaseID: "2022-04-13-000000000000",
-	Date:      table.Date(2022, 4, 13),
-	Version:   "test",
-}
-
-// edgeYAML declares one table with a column of every type, for values the sample set does not
-// hold.
-const edgeYAML = `
-version: 1
-tables:
-  - name: edge
-    description_en: Edge cases.
-    description_zh: 边界情况。
-    primary_key: [id]
-    columns:
-      - {name: id, type: text, required: true, description_en: Key., description_zh: 键。}
-      - {name: n, type: integer, description_en: Integer., description_zh: 整数。}
-      - {name: x, type: double, description_en: Double., description_zh: 浮点数。}
-      - {name: d, type: date, description_en: Date., description_zh: 日期。}
-      - {name: l, type: text_list, description_en: List., description_zh: 列表。}
-      - {name: s, type: text, description_en: Text., description_zh: 文本。}
-`
-
-func edgeSchema(t *testing.T) *schemas.Set {
-	t.Helper()
-	s, err := schemas.Parse([]byte(edgeYAML))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+var info = tabletest.Info
 
 // edgeSet holds extreme numbers and dates, text that looks like NULL or a number, and line
 // breaks of every kind.
 func edgeSet(t *testing.T) *table.Set {
 	t.Helper()
-	set := table.NewSet(edgeSchema(t))
+	set := table.NewSet(tabletest.EdgeSchema())
 	set.Tables[0].Rows = []table.Row{
 		{"a", int64(math.MinInt64), math.Copysign(0, -1), table.Date(1, 1, 1), []string{"x"}, "010000"},
 		{"b", int64(math.MaxInt64), math.SmallestNonzeroFloat64, table.Date(9999, 12, 31), []string{"\"q\", c\nd", `\`}, " lead and trail "},
@@ -388,7 +356,7 @@ func TestReadError(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			mem := checked(t)
 			dir := t.TempDir()
-			variant, err := schemas.Parse([]byte(strings.Replace(edgeYAML, tc.old, tc.new, 1)))
+			variant, err := schemas.Parse([]byte(strings.Replace(tabletest.EdgeYAML, tc.old, tc.new, 1)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -398,7 +366,7 @@ func TestReadError(t *testing.T) {
 			if tc.prepare != nil {
 				tc.prepare(t, dir)
 			}
-			got, err := read(dir, edgeSchema(t), mem)
+			got, err := read(dir, tabletest.EdgeSchema(), mem)
 			if err == nil {
 				t.Fatalf("read returned %d tables and no error", len(got.Tables))
 			}

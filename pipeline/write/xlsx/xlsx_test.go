@@ -26,12 +26,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-var info = table.Info{
-	Dataset:   "plandata",
-	ReleaseID: "2022-04-13-000000000000",
-	Date:      table.Date(2022, 4, 13),
-	Version:   "test",
-}
+var info = tabletest.Info
 
 // write writes set into a new temporary folder and returns the workbook's path.
 func write(t *testing.T, set *table.Set, info table.Info) string {

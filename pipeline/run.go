@@ -38,6 +38,10 @@ type Config struct {
 	Log func(format string, args ...any)
 	// Timings, when set, receives "stage <name> <seconds>s" after every stage.
 	Timings func(stage string, d time.Duration)
+	// Progress, when set, is called as each stage starts, with the number of units it will
+	// handle (0 when not known); the function it returns is called with the units done, and
+	// once more when the stage ends.
+	Progress func(stage string, total int) func(done int)
 }
 
 func (c *Config) defaults() {
@@ -75,6 +79,10 @@ type Result struct {
 
 func (c *Config) stage(name string, f func() error) error {
 	start := time.Now()
+	if c.Progress != nil {
+		done := c.Progress(name, 0)
+		defer done(0)
+	}
 	err := f()
 	if c.Timings != nil {
 		c.Timings(name, time.Since(start))

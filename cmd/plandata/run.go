@@ -36,6 +36,7 @@ commands:
   validate  [--sources DIR]                                      load and validate only
   verify    [DIR]                                                re-check a release against its manifest
   diff      OLD NEW                                              what changed between two releases
+  synth     --measures N --out DIR [--seed S]                    write synthetic sources for benchmarks
   check-sources [--sources DIR] [--timeout D] [--retries N]      fetch every cited URL; record the results
                                                                  in DIR/source-checks.yaml for the next build
 
@@ -62,6 +63,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return diff(args[1:], stdout, stderr)
 	case "check-sources":
 		return checkSources(ctx, args[1:], stdout, stderr)
+	case "synth":
+		return synthCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -131,6 +134,7 @@ func build(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *timings {
 		cfg.Timings = func(stage string, d time.Duration) { fmt.Fprintf(stderr, "stage %s %.3fs\n", stage, d.Seconds()) }
 	}
+	cfg.Progress = progress(stderr) // nil unless stderr is a terminal
 	res, err := pipeline.Build(ctx, cfg)
 	if err != nil {
 		return failure(err, *src, stderr)

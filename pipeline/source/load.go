@@ -55,7 +55,8 @@ type Docs struct {
 	Checks   []plan.SourceCheck // from source-checks.yaml, when present
 	Files    []File
 
-	pos *positions
+	pos   *positions
+	paths map[*plan.PlanFile]string // the file each plan was read from
 }
 
 // Pos returns where the value behind the pointer p was read (for example &task.Deadline or
@@ -68,7 +69,7 @@ func (d *Docs) Pos(p any) plan.Pos {
 }
 
 // PlanPath is the file a plan was read from.
-func (d *Docs) PlanPath(pf *plan.PlanFile) string { return d.Pos(pf).File }
+func (d *Docs) PlanPath(pf *plan.PlanFile) string { return d.paths[pf] }
 
 // The fixed file names.
 const (
@@ -82,7 +83,7 @@ const (
 // Load reads every source file under fsys. Problems with the data are returned as issues,
 // all of them; err is for failures that are not the data's fault.
 func Load(fsys fs.FS, lim Limits) (*Docs, []plan.Issue, error) {
-	d := &Docs{pos: newPositions()}
+	d := &Docs{pos: newPositions(), paths: map[*plan.PlanFile]string{}}
 	var issues []plan.Issue
 	var total int64
 
@@ -128,6 +129,7 @@ func Load(fsys fs.FS, lim Limits) (*Docs, []plan.Issue, error) {
 			f := &plan.PlanFile{}
 			issues = append(issues, decodeFile(p, b, f, d.pos, lim)...)
 			d.pos.override(f, plan.Pos{File: p, Line: 1, Col: 1})
+			d.paths[f] = p
 			d.Plans = append(d.Plans, f)
 		}
 	}

@@ -235,6 +235,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"build", "--no-such-flag"}, exitUsage},
 		{[]string{"diff", "one"}, exitUsage},
 		{[]string{"build", "--keep", "0"}, exitUsage},
+		{[]string{"synth"}, exitUsage},
 		{[]string{"help"}, exitOK},
 	}
 	for _, tt := range tests {
@@ -243,5 +244,27 @@ func TestUsage(t *testing.T) {
 				t.Errorf("exit %d, want %d", r.code, tt.code)
 			}
 		})
+	}
+}
+
+// TestSynthBuilds: synthetic sources are taken by build as they are.
+func TestSynthBuilds(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "synth")
+	if r := invoke(t, nil, "synth", "--measures", "160", "--out", src, "--seed", "7"); r.code != exitOK {
+		t.Fatalf("synth exit %d: %s", r.code, r.stderr)
+	}
+	if r := invoke(t, nil, "synth", "--measures", "160", "--out", src); r.code != exitUsage {
+		t.Errorf("synth into a folder that is not empty: exit %d, want %d", r.code, exitUsage)
+	}
+	out := t.TempDir()
+	if r := invoke(t, epoch, "build", "--sources", src, "--out", out); r.code != exitOK {
+		t.Fatalf("build of synthetic sources: exit %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "latest", "csv", "tasks.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n") - 1; n != 160 {
+		t.Errorf("tasks.csv holds %d rows, want the 160 measures asked for", n)
 	}
 }

@@ -63,7 +63,7 @@ run_size() {
 	rm -rf "$out"
 	echo "bench: $n measures: plandata build"
 	local status=0
-	/usr/bin/time -v -o "$work/time-$n.txt" "$plandata" build --sources "$src" --out "$out" --timings \
+	/usr/bin/time -v -o "$work/time-$n.txt" "$plandata" build --sources "$src" --out "$out" --timings --max-source-bytes $((2 << 30)) \
 		>"$work/build-$n.out" 2>"$work/build-$n.log" || status=$?
 	if [ $status -ne 0 ]; then
 		tail -5 "$work/build-$n.log" >&2

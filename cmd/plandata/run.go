@@ -17,6 +17,7 @@ import (
 	"github.com/plandata/plandata"
 	"github.com/plandata/plandata/pipeline"
 	"github.com/plandata/plandata/pipeline/release"
+	"github.com/plandata/plandata/pipeline/source"
 )
 
 // Exit codes, as documented in DATASET.md and the README.
@@ -32,7 +33,8 @@ const (
 const usage = `usage: plandata <command> [flags]
 
 commands:
-  build     [--sources DIR] [--out DIR] [--keep N] [--timings]   load, validate, normalise, write, publish
+  build     [--sources DIR] [--out DIR] [--keep N] [--timings] [--max-source-bytes N]
+                                                                 load, validate, normalise, write, publish
   validate  [--sources DIR]                                      load and validate only
   verify    [DIR]                                                re-check a release against its manifest
   diff      OLD NEW                                              what changed between two releases
@@ -110,6 +112,7 @@ func build(ctx context.Context, args []string, getenv func(string) string, stdou
 	out := fl.String("out", "outputs", "output folder")
 	keep := fl.Int("keep", 10, "number of releases to keep")
 	timings := fl.Bool("timings", false, "print the time of every stage on stderr")
+	maxBytes := fl.Int64("max-source-bytes", source.DefaultLimits.MaxTotalBytes, "largest total size of the sources, in bytes")
 	if err := fl.Parse(args); err != nil || fl.NArg() > 0 {
 		return exitUsage
 	}
@@ -127,8 +130,10 @@ func build(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stderr, "plandata: %v\n", err)
 		return exitInvalid
 	}
+	limits := source.DefaultLimits
+	limits.MaxTotalBytes = *maxBytes
 	cfg := pipeline.Config{
-		Sources: fsys, Out: *out, Date: date, Keep: *keep,
+		Sources: fsys, Out: *out, Date: date, Keep: *keep, Limits: limits,
 		Log: func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) },
 	}
 	if *timings {

@@ -111,64 +111,90 @@ func wrapLines(s string, width float64, bold bool) int {
 	}
 	limit := max(width-textMargin, 1)
 	n := 0
-	for _, para := range strings.Split(s, "\n") {
-		n += max(fillLines(wrapTokens(para, false), limit, scale), fillLines(wrapTokens(para, true), limit, scale))
+	for rest, more := s, true; more; {
+		var para string
+		para, rest, more = strings.Cut(rest, "\n")
+		n += max(paraLines(para, false, limit, scale), paraLines(para, true, limit, scale))
 	}
 	return n
+}
+
+// paraLines is fillLines of the tokens of para, without gathering them: the layout measures
+// every cell of a sheet several times over.
+func paraLines(para string, slashes bool, limit, scale float64) int {
+	f := lineFiller{lines: 1, limit: limit, scale: scale}
+	eachToken(para, slashes, f.add)
+	return f.lines
 }
 
 // fillLines is the number of lines tokens take when each line holds as many as fit in limit;
 // a token longer than a line starts a new line and breaks at any character.
 func fillLines(toks []string, limit, scale float64) int {
-	lines, cur := 1, 0.0
+	f := lineFiller{lines: 1, limit: limit, scale: scale}
 	for _, tok := range toks {
-		word := textWidth(strings.TrimRight(tok, " ")) * scale
-		switch {
-		case cur+word <= limit:
-			cur += textWidth(tok) * scale
-			continue
-		case cur > 0:
-			lines++
-			cur = 0
-		}
-		if word <= limit {
-			cur = textWidth(tok) * scale
-			continue
-		}
-		for _, r := range tok {
-			w := runeWidth(r) * scale
-			if cur > 0 && cur+w > limit && r != ' ' {
-				lines++
-				cur = 0
-			}
-			cur += w
-		}
+		f.add(tok)
 	}
-	return lines
+	return f.lines
+}
+
+// lineFiller counts the lines of tokens added one at a time, as fillLines does.
+type lineFiller struct {
+	lines        int
+	cur          float64
+	limit, scale float64
+}
+
+func (f *lineFiller) add(tok string) {
+	word := textWidth(strings.TrimRight(tok, " ")) * f.scale
+	switch {
+	case f.cur+word <= f.limit:
+		f.cur += textWidth(tok) * f.scale
+		return
+	case f.cur > 0:
+		f.lines++
+		f.cur = 0
+	}
+	if word <= f.limit {
+		f.cur = textWidth(tok) * f.scale
+		return
+	}
+	for _, r := range tok {
+		w := runeWidth(r) * f.scale
+		if f.cur > 0 && f.cur+w > f.limit && r != ' ' {
+			f.lines++
+			f.cur = 0
+		}
+		f.cur += w
+	}
 }
 
 // wrapTokens splits text where a line may break: after spaces, around wide characters and,
 // if slashes, after / and -.
 func wrapTokens(s string, slashes bool) []string {
 	var toks []string
+	eachToken(s, slashes, func(tok string) { toks = append(toks, tok) })
+	return toks
+}
+
+// eachToken calls fn with the tokens wrapTokens gives, in order, without gathering them.
+func eachToken(s string, slashes bool, fn func(string)) {
 	start := 0
 	for i, r := range s {
 		switch {
 		case wide(r):
 			if start < i {
-				toks = append(toks, s[start:i])
+				fn(s[start:i])
 			}
-			toks = append(toks, string(r))
 			start = i + utf8.RuneLen(r)
+			fn(s[i:start])
 		case r == ' ' || slashes && (r == '/' || r == '-'):
-			toks = append(toks, s[start:i+1])
+			fn(s[start : i+1])
 			start = i + 1
 		}
 	}
 	if start < len(s) {
-		toks = append(toks, s[start:])
+		fn(s[start:])
 	}
-	return toks
 }
 
 // Line heights in points, for rows of wrapped text: one line of the 11-point font and of the

@@ -79,11 +79,14 @@ type Result struct {
 
 func (c *Config) stage(name string, f func() error) error {
 	start := time.Now()
+	var done func(int)
 	if c.Progress != nil {
-		done := c.Progress(name, 0)
-		defer done(0)
+		done = c.Progress(name, 0)
 	}
 	err := f()
+	if done != nil {
+		done(0) // clear the spinner before the timing line is printed
+	}
 	if c.Timings != nil {
 		c.Timings(name, time.Since(start))
 	}

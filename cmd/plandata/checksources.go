@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/plandata/plandata/pipeline"
 	"github.com/plandata/plandata/pipeline/atomic"
 	"github.com/plandata/plandata/pipeline/linkcheck"
 )
@@ -24,14 +23,9 @@ func checkSources(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fl.Parse(args); err != nil || fl.NArg() > 0 {
 		return exitUsage
 	}
-	fsys, err := sourcesFS(*src)
-	if err != nil {
-		fmt.Fprintf(stderr, "plandata: %v\n", err)
-		return exitInvalid
-	}
-	_, docs, err := pipeline.Tables(pipeline.Config{Sources: fsys})
-	if err != nil {
-		return failure(err, *src, stderr)
+	_, docs, code := tables(*src, stderr)
+	if code != exitOK {
+		return code
 	}
 	var targets []linkcheck.Target
 	for _, s := range docs.Sources {

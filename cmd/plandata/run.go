@@ -18,6 +18,7 @@ import (
 	"github.com/plandata/plandata/pipeline"
 	"github.com/plandata/plandata/pipeline/release"
 	"github.com/plandata/plandata/pipeline/source"
+	"github.com/plandata/plandata/pipeline/table"
 )
 
 // Exit codes, as documented in DATASET.md and the README.
@@ -156,20 +157,30 @@ func build(ctx context.Context, args []string, getenv func(string) string, stdou
 	return exitOK
 }
 
+// tables loads, validates and normalises the sources in src (the embedded ones when empty),
+// printing every problem; the code is exitOK when there were none.
+func tables(src string, stderr io.Writer) (*table.Set, *source.Docs, int) {
+	fsys, err := sourcesFS(src)
+	if err != nil {
+		fmt.Fprintf(stderr, "plandata: %v\n", err)
+		return nil, nil, exitInvalid
+	}
+	set, docs, err := pipeline.Tables(pipeline.Config{Sources: fsys})
+	if err != nil {
+		return nil, nil, failure(err, src, stderr)
+	}
+	return set, docs, exitOK
+}
+
 func validateCmd(args []string, stdout, stderr io.Writer) int {
 	fl := flags("validate", stderr)
 	src := fl.String("sources", "", "folder of curated sources (default: the embedded sources)")
 	if err := fl.Parse(args); err != nil || fl.NArg() > 0 {
 		return exitUsage
 	}
-	fsys, err := sourcesFS(*src)
-	if err != nil {
-		fmt.Fprintf(stderr, "plandata: %v\n", err)
-		return exitInvalid
-	}
-	set, _, err := pipeline.Tables(pipeline.Config{Sources: fsys})
-	if err != nil {
-		return failure(err, *src, stderr)
+	set, _, code := tables(*src, stderr)
+	if code != exitOK {
+		return code
 	}
 	rows := 0
 	for _, t := range set.Tables {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -64,45 +63,15 @@ type book struct {
 }
 
 func openBook(zr *zip.Reader) (*book, error) {
-	b := &book{files: map[string]*zip.File{}, sheets: map[string]string{}}
+	b := &book{files: map[string]*zip.File{}}
 	for _, f := range zr.File {
 		b.files[f.Name] = f
 	}
-	var wb struct {
-		Sheets []struct {
-			Name string `xml:"name,attr"`
-			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
-		} `xml:"sheets>sheet"`
+	sheets, err := sheetParts(b.part)
+	if err != nil {
+		return nil, err
 	}
-	var rels struct {
-		Rels []struct {
-			ID     string `xml:"Id,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	for _, x := range []struct {
-		path string
-		v    any
-	}{{"xl/workbook.xml", &wb}, {"xl/_rels/workbook.xml.rels", &rels}} {
-		data, err := b.part(x.path)
-		if err != nil {
-			return nil, err
-		}
-		if err := xml.Unmarshal(data, x.v); err != nil {
-			return nil, fmt.Errorf("parse %s: %w", x.path, err)
-		}
-	}
-	targets := map[string]string{}
-	for _, r := range rels.Rels {
-		if strings.HasPrefix(r.Target, "/") {
-			targets[r.ID] = strings.TrimPrefix(r.Target, "/")
-		} else {
-			targets[r.ID] = path.Join("xl", r.Target)
-		}
-	}
-	for _, s := range wb.Sheets {
-		b.sheets[s.Name] = targets[s.RID]
-	}
+	b.sheets = sheets
 	return b, nil
 }
 

@@ -369,7 +369,18 @@ func (z *zipWriter) putExact() error {
 
 // sheetPaths maps sheet names to their parts, from the workbook and its relationships.
 func (z *zipWriter) sheetPaths() (map[string]string, error) {
-	const wbPath, relsPath = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+	return sheetParts(func(name string) ([]byte, error) {
+		b, ok := z.parts[name]
+		if !ok {
+			return nil, fmt.Errorf("no %s", name)
+		}
+		return b.Bytes(), nil
+	})
+}
+
+// sheetParts maps sheet names to the paths of their parts, reading xl/workbook.xml and its
+// relationships through part.
+func sheetParts(part func(name string) ([]byte, error)) (map[string]string, error) {
 	var wb struct {
 		Sheets []struct {
 			Name string `xml:"name,attr"`
@@ -385,12 +396,12 @@ func (z *zipWriter) sheetPaths() (map[string]string, error) {
 	for _, x := range []struct {
 		path string
 		v    any
-	}{{wbPath, &wb}, {relsPath, &rels}} {
-		b, ok := z.parts[x.path]
-		if !ok {
-			return nil, fmt.Errorf("no %s", x.path)
+	}{{"xl/workbook.xml", &wb}, {"xl/_rels/workbook.xml.rels", &rels}} {
+		data, err := part(x.path)
+		if err != nil {
+			return nil, err
 		}
-		if err := xml.Unmarshal(b.Bytes(), x.v); err != nil {
+		if err := xml.Unmarshal(data, x.v); err != nil {
 			return nil, fmt.Errorf("parse %s: %w", x.path, err)
 		}
 	}

@@ -29,7 +29,11 @@ declares is part of the data.
 ## Coverage
 
 `)
-	b.WriteString(Coverage(set))
+	cov, err := coverage(set)
+	if err != nil {
+		return fmt.Errorf("write README.md: %w", err)
+	}
+	b.WriteString(cov)
 	b.WriteString("\n## Files\n\n")
 	fmt.Fprintf(&b, "- `%s.xlsx`: README and dictionary sheets, one sheet per table, `tasks_flat`.\n", info.Dataset)
 	fmt.Fprintf(&b, "- `%s.duckdb`: every table with keys and comments, and the `tasks_flat` view.\n", info.Dataset)
@@ -37,7 +41,7 @@ declares is part of the data.
 	b.WriteString("- `manifest.json`: size and sha256 of every file, row counts and row digests per format.\n\n## Tables\n\n")
 	b.WriteString("| table | rows | what it holds |\n| --- | --- | --- |\n")
 	for _, t := range set.Tables {
-		fmt.Fprintf(&b, "| `%s` | %d | %s |\n", t.Name(), len(t.Rows), t.Schema.DescriptionEN)
+		fmt.Fprintf(&b, "| `%s` | %d | %s |\n", t.Name(), t.Len(), t.Schema.DescriptionEN)
 	}
 	fmt.Fprintf(&b, `
 ## Licence and citation
@@ -57,12 +61,31 @@ quoted from the sources listed in the `+"`sources`"+` table.
 }
 
 // Coverage is the Markdown table of what each plan declares against what the dataset
-// records. The README of the repository and of every release show it.
+// records. The README of the repository and of every release show it. When the plans or
+// task_categories table cannot be read, the text is the error.
 func Coverage(set *table.Set) string {
+	s, err := coverage(set)
+	if err != nil {
+		return "error: " + err.Error() + "\n"
+	}
+	return s
+}
+
+func coverage(set *table.Set) (string, error) {
+	// plans and task_categories are small reference tables: a few rows per plan.
+	plans := set.Table("plans")
+	planRows, err := plans.All()
+	if err != nil {
+		return "", fmt.Errorf("table plans: %w", err)
+	}
+	cats := set.Table("task_categories")
+	rows, err := cats.All()
+	if err != nil {
+		return "", fmt.Errorf("table task_categories: %w", err)
+	}
 	var b strings.Builder
 	b.WriteString("| year | plan | categories recorded / declared (named) | measures recorded / declared | members recorded / declared |\n")
 	b.WriteString("| --- | --- | --- | --- | --- |\n")
-	plans := set.Table("plans")
 	col := func(r table.Row, name string) string {
 		v := r[plans.Schema.Index(name)]
 		if v == nil {
@@ -70,7 +93,7 @@ func Coverage(set *table.Set) string {
 		}
 		return fmt.Sprint(v)
 	}
-	for _, r := range plans.Rows {
+	for _, r := range planRows {
 		fmt.Fprintf(&b, "| %s | %s | %s / %s (%s) | %s / %s | %s / %s |\n", col(r, "year"), col(r, "plan_id"),
 			col(r, "categories_recorded"), col(r, "categories_declared"), col(r, "categories_named"),
 			col(r, "measures_recorded"), col(r, "measures_declared"),
@@ -79,9 +102,7 @@ func Coverage(set *table.Set) string {
 	b.WriteString("\n`?`: no source gives the number the plan declares.\n\n")
 	b.WriteString("Per category (a name in brackets is inferred from a related document, not named for that plan by a source):\n\n")
 	b.WriteString("| plan | # | category | measures recorded |\n| --- | --- | --- | --- |\n")
-	cats := set.Table("task_categories")
 	ccol := func(r table.Row, name string) any { return r[cats.Schema.Index(name)] }
-	rows := slices.Clone(cats.Rows)
 	slices.SortStableFunc(rows, func(a, b table.Row) int {
 		if c := strings.Compare(ccol(a, "plan_id").(string), ccol(b, "plan_id").(string)); c != 0 {
 			return c
@@ -100,5 +121,5 @@ func Coverage(set *table.Set) string {
 		}
 		fmt.Fprintf(&b, "| %s | %d | %s | %d |\n", ccol(r, "plan_id"), ccol(r, "seq"), name, ccol(r, "measures_recorded"))
 	}
-	return b.String()
+	return b.String(), nil
 }

@@ -287,6 +287,23 @@ func TestBuildDiskFull(t *testing.T) {
 	}
 }
 
+func mustAll(t *table.Table) []table.Row {
+	rows, err := t.All()
+	if err != nil {
+		panic(err)
+	}
+	return rows
+}
+
+func refill(t *table.Table, rows []table.Row) {
+	t.Reset()
+	for _, r := range rows {
+		if err := t.Append(r); err != nil {
+			panic(err)
+		}
+	}
+}
+
 // TestBuildFormatsDisagree: one format reads back other rows than were written, so the
 // cross-format check refuses to publish.
 func TestBuildFormatsDisagree(t *testing.T) {
@@ -296,11 +313,14 @@ func TestBuildFormatsDisagree(t *testing.T) {
 		name   string
 		change func(tasks *table.Table)
 	}{
-		{"a row missing", func(tasks *table.Table) { tasks.Rows = tasks.Rows[:len(tasks.Rows)-1] }},
+		{"a row missing", func(tasks *table.Table) {
+			rows := mustAll(tasks)
+			refill(tasks, rows[:len(rows)-1])
+		}},
 		{"a value changed", func(tasks *table.Table) {
-			r := slices.Clone(tasks.Rows[0])
-			r[summary] = "changed on the way back"
-			tasks.Rows[0] = r
+			rows := mustAll(tasks)
+			rows[0][summary] = "changed on the way back"
+			refill(tasks, rows)
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

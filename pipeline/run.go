@@ -33,7 +33,10 @@ type Config struct {
 	Version string        // pipeline version; Version when empty
 	Keep    int           // releases to keep; 10 when zero
 	Limits  source.Limits // loader limits; source.DefaultLimits when zero
-	Formats []write.Format
+	// SpillDir is where tables keep their rows past a few megabytes each, in unlinked
+	// files; empty keeps them in memory. Build sets it to a folder beside the releases.
+	SpillDir string
+	Formats  []write.Format
 	// Log receives one line per event (stage timings, waiting for the lock); nil discards.
 	Log func(format string, args ...any)
 	// Timings, when set, receives "stage <name> <seconds>s" after every stage.
@@ -93,59 +96,113 @@ func (c *Config) stage(name string, f func() error) error {
 	return err
 }
 
-// Tables loads, validates and normalises the sources: the first three stages of a build,
-// and all of `plandata validate`. Invalid sources give an *InvalidError listing every issue.
+// Tables loads, validates and normalises the sources, one plan file at a time: the first
+// three stages of a build, and all of `plandata validate`. Only the reference files and the
+// plan being read are in memory; the tables keep their rows in cfg.SpillDir past a few
+// megabytes each (in memory when it is empty). Invalid sources give an *InvalidError listing
+// every issue: the problems of reading the files when there are any, else the broken ground
+// rules, else what could not be resolved. The caller closes the set.
 func Tables(cfg Config) (*table.Set, *source.Docs, error) {
 	cfg.defaults()
 	s, err := schemas.Load()
 	if err != nil {
 		return nil, nil, err
 	}
+	var load, check, norm time.Duration
+	timed := func(d *time.Duration, f func()) {
+		start := time.Now()
+		f()
+		*d += time.Since(start)
+	}
+
 	var docs *source.Docs
-	var issues []plan.Issue
-	if err := cfg.stage("load", func() (err error) {
-		docs, issues, err = source.Load(cfg.Sources, cfg.Limits)
-		return err
-	}); err != nil {
+	var loadIssues []plan.Issue
+	timed(&load, func() { docs, loadIssues, err = source.Open(cfg.Sources, cfg.Limits) })
+	if err != nil {
 		return nil, nil, err
 	}
-	if len(issues) > 0 {
-		return nil, nil, &InvalidError{issues}
+	var v *validate.Validator
+	set := table.NewSet(s)
+	set.Spill(cfg.SpillDir)
+	var b *normalize.Builder
+	valid := len(loadIssues) == 0
+	if valid {
+		timed(&check, func() {
+			v = validate.New(docs)
+			valid = len(v.Issues()) == 0
+		})
 	}
-	cfg.stage("validate", func() error {
-		issues = validate.Check(docs)
-		return nil
-	})
-	if len(issues) > 0 {
-		return nil, nil, &InvalidError{issues}
+	if valid {
+		timed(&norm, func() { b = normalize.New(docs, set) })
 	}
-	var set *table.Set
-	cfg.stage("normalize", func() error {
-		set, issues = normalize.Tables(docs, s)
-		return nil
-	})
-	if len(issues) > 0 {
-		return nil, nil, &InvalidError{issues}
+
+	paths := docs.PlanPaths()
+	var done func(int)
+	if cfg.Progress != nil {
+		done = cfg.Progress("plans", len(paths))
 	}
-	if err := set.Check(); err != nil {
-		return nil, nil, fmt.Errorf("normalised tables: %w", err)
+	for i, p := range paths {
+		var pf *plan.PlanFile
+		var iss []plan.Issue
+		timed(&load, func() { pf, iss, err = docs.LoadPlan(p) })
+		if err != nil {
+			set.Close()
+			return nil, nil, err
+		}
+		loadIssues = append(loadIssues, iss...)
+		// A plan is validated while the files read so far are sound, and normalised while
+		// everything validated so far is: later stages rely on the earlier ones.
+		if len(loadIssues) == 0 && v != nil {
+			timed(&check, func() {
+				v.Plan(pf)
+				if valid {
+					valid = len(v.Issues()) == 0
+				}
+			})
+			if valid && b != nil {
+				timed(&norm, func() { b.Plan(pf) })
+			}
+		}
+		docs.Drop(pf)
+		if done != nil {
+			done(i + 1)
+		}
+	}
+	if done != nil {
+		done(len(paths))
+	}
+	var normIssues []plan.Issue
+	if len(loadIssues) == 0 && valid && b != nil {
+		timed(&norm, func() { normIssues, err = b.Finish() })
+	}
+	if cfg.Timings != nil {
+		cfg.Timings("load", load)
+		cfg.Timings("validate", check)
+		cfg.Timings("normalize", norm)
+	}
+	switch {
+	case len(loadIssues) > 0:
+		err = &InvalidError{source.SortIssues(loadIssues, docs)}
+	case !valid:
+		err = &InvalidError{v.Issues()}
+	case len(normIssues) > 0:
+		err = &InvalidError{normIssues}
+	case err != nil:
+		err = fmt.Errorf("normalised tables: %w", err)
+	}
+	if err != nil {
+		set.Close()
+		return nil, nil, err
 	}
 	return set, docs, nil
 }
 
 // Build runs the whole pipeline: load, validate, normalise, write every format into a staging
 // folder, read every format back and compare, seal the manifest, publish, prune. When the
-// inputs equal those of `latest`, it publishes nothing and reports Unchanged.
+// inputs equal those of `latest`, it publishes nothing and reports Unchanged; that is found
+// from the files' hashes, before any file is parsed.
 func Build(ctx context.Context, cfg Config) (Result, error) {
 	cfg.defaults()
-	set, docs, err := Tables(cfg)
-	if err != nil {
-		return Result{}, err
-	}
-	inputHash := release.InputHash(docs.Files, cfg.Version, schemas.Version())
-	id := release.ID(cfg.Date, inputHash)
-	info := table.Info{Dataset: Dataset, ReleaseID: id, Date: cfg.Date.UTC(), Version: cfg.Version}
-
 	unlock, err := release.LockContext(ctx, cfg.Out, func() { cfg.Log("waiting for another build in %s to finish", cfg.Out) })
 	if err != nil {
 		return Result{}, err
@@ -155,6 +212,38 @@ func Build(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	latest := release.LatestDir(cfg.Out)
+	if latest != "" {
+		if files, ok, err := source.Hash(cfg.Sources, cfg.Limits); err == nil && ok {
+			if m, err := release.ReadManifest(latest); err == nil && m.InputHash == release.InputHash(files, cfg.Version, schemas.Version()) {
+				return Result{ReleaseID: m.ReleaseID, Dir: latest, Unchanged: true}, nil
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+
+	// Rows past a few megabytes per table, and the previous release while it is compared,
+	// go to unlinked files in a work folder beside the releases.
+	releases := cfg.Out + "/" + release.ReleasesDir
+	if err := os.MkdirAll(releases, 0o755); err != nil {
+		return Result{}, fmt.Errorf("create %s: %w", releases, err)
+	}
+	work, err := os.MkdirTemp(releases, ".tmp-work-")
+	if err != nil {
+		return Result{}, fmt.Errorf("create work folder: %w", err)
+	}
+	defer os.RemoveAll(work)
+	cfg.SpillDir = work
+
+	set, docs, err := Tables(cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	defer set.Close()
+	inputHash := release.InputHash(docs.Files, cfg.Version, schemas.Version())
+	id := release.ID(cfg.Date, inputHash)
+	info := table.Info{Dataset: Dataset, ReleaseID: id, Date: cfg.Date.UTC(), Version: cfg.Version}
 	if latest != "" {
 		if m, err := release.ReadManifest(latest); err == nil && m.InputHash == inputHash {
 			return Result{ReleaseID: m.ReleaseID, Dir: latest, Unchanged: true}, nil
@@ -175,12 +264,18 @@ func Build(ctx context.Context, cfg Config) (Result, error) {
 	previous := ""
 	if latest != "" {
 		if err := cfg.stage("diff", func() error {
-			old, err := release.Open(latest, cfg.Formats[0])
+			old, err := release.Open(latest, cfg.Formats[0], work)
 			if err != nil {
 				return err
 			}
+			defer old.Set.Close()
 			previous = old.Manifest.ReleaseID
-			set.Table("changes").Rows = release.Diff(old, release.Side{Set: set, Manifest: &manifest})
+			changes := set.Table("changes")
+			changes.Reset()
+			if err := release.Diff(old, release.Side{Set: set, Manifest: &manifest}, changes); err != nil {
+				changes.Reset()
+				return err
+			}
 			return nil
 		}); err != nil {
 			cfg.Log("previous release %s cannot be read, so no changes are listed: %v", latest, err)
@@ -193,10 +288,6 @@ func Build(ctx context.Context, cfg Config) (Result, error) {
 			os.RemoveAll(staged)
 		}
 	}()
-	releases := cfg.Out + "/" + release.ReleasesDir
-	if err := os.MkdirAll(releases, 0o755); err != nil {
-		return Result{}, fmt.Errorf("create %s: %w", releases, err)
-	}
 	staged, err = os.MkdirTemp(releases, ".tmp-"+id+"-")
 	if err != nil {
 		return Result{}, fmt.Errorf("create staging folder: %w", err)
@@ -290,18 +381,31 @@ func Diff(oldDir, newDir string, formats []write.Format) (*table.Table, string, 
 	if formats == nil {
 		formats = write.All()
 	}
-	old, err := release.Open(oldDir, formats[0])
+	// Both releases are read into tables that keep their rows in unlinked files here; the
+	// folder itself is not needed once they are open.
+	work, err := os.MkdirTemp("", "plandata-diff-")
 	if err != nil {
 		return nil, "", "", err
 	}
-	cur, err := release.Open(newDir, formats[0])
+	defer os.RemoveAll(work)
+	old, err := release.Open(oldDir, formats[0], work)
 	if err != nil {
 		return nil, "", "", err
 	}
+	defer old.Set.Close()
+	cur, err := release.Open(newDir, formats[0], work)
+	if err != nil {
+		return nil, "", "", err
+	}
+	defer cur.Set.Close()
 	s, err := schemas.Load()
 	if err != nil {
 		return nil, "", "", err
 	}
-	t := &table.Table{Schema: s.Table("changes"), Rows: release.Diff(old, cur)}
+	t := table.New(s.Table("changes"))
+	t.Spill(work)
+	if err := release.Diff(old, cur, t); err != nil {
+		return nil, "", "", err
+	}
 	return t, old.Manifest.ReleaseID, cur.Manifest.ReleaseID, nil
 }

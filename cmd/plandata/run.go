@@ -165,7 +165,8 @@ func tables(src string, stderr io.Writer) (*table.Set, *source.Docs, int) {
 		fmt.Fprintf(stderr, "plandata: %v\n", err)
 		return nil, nil, exitInvalid
 	}
-	set, docs, err := pipeline.Tables(pipeline.Config{Sources: fsys})
+	// Large tables keep their rows in unlinked files in the temporary folder.
+	set, docs, err := pipeline.Tables(pipeline.Config{Sources: fsys, SpillDir: os.TempDir()})
 	if err != nil {
 		return nil, nil, failure(err, src, stderr)
 	}
@@ -184,7 +185,7 @@ func validateCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	rows := 0
 	for _, t := range set.Tables {
-		rows += len(t.Rows)
+		rows += t.Len()
 	}
 	fmt.Fprintf(stdout, "ok: %d tables, %d rows\n", len(set.Tables), rows)
 	return exitOK
@@ -226,7 +227,10 @@ func diff(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "plandata: diff: %v\n", err)
 		return exitInternal
 	}
-	fmt.Fprint(stdout, release.FormatChanges(newID, oldID, changes))
+	if err := release.WriteChanges(stdout, newID, oldID, changes); err != nil {
+		fmt.Fprintf(stderr, "plandata: diff: %v\n", err)
+		return exitInternal
+	}
 	return exitOK
 }
 

@@ -5,7 +5,6 @@ package normalize
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -16,34 +15,43 @@ import (
 	"github.com/plandata/plandata/schemas"
 )
 
-// Tables builds every table from d. Values that cannot be resolved are returned as issues;
-// the set is only meaningful when there are none.
+// Tables builds every table from d, held in memory: New, Plan for every plan of d.Plans,
+// Finish. Values that cannot be resolved are returned as issues; the set is only meaningful
+// when there are none. A row that the set refuses is a fault of this package: Tables panics
+// with the error Finish returns.
 func Tables(d *source.Docs, s *schemas.Set) (*table.Set, []plan.Issue) {
-	b := &builder{d: d, set: table.NewSet(s), tables: map[string]*tableIndex{}, boxes: map[string]any{}, evidence: map[evidenceKey]bool{}}
-	b.sources()
-	b.agencies()
-	b.regions()
+	set := table.NewSet(s)
+	b := New(d, set)
 	for _, pf := range d.Plans {
-		b.plan(pf)
+		b.Plan(pf)
 	}
-	b.checks()
-	for _, t := range b.set.Tables {
-		if !t.Schema.View {
-			sortByKey(t)
-		}
+	issues, err := b.Finish()
+	if err != nil {
+		panic(err)
 	}
-	b.set.Table("tasks_flat").Rows = Flat(b.set)
-	return b.set, b.issues
+	return set, issues
 }
 
-type builder struct {
-	d        *source.Docs
-	set      *table.Set
-	issues   []plan.Issue
+// Builder writes the rows of the sources into a set, plan by plan, so that it holds no more
+// than one plan's rows at a time besides lookups built from the reference files:
+//
+//	b := normalize.New(d, set)
+//	for each plan pf: b.Plan(pf) // before d.Drop(pf)
+//	issues, err := b.Finish()
+//
+// Plans may come in any order: the set's tables keep their rows in key order.
+type Builder struct {
+	d      *source.Docs
+	issues []plan.Issue
+	err    error // the first failure to write a row
+
+	tables  map[string]*pending
+	written []*pending // tables with pending rows, in the order of their first row
+	flat    *flatter
+	url     map[string]string // source id -> url, for tasks_flat
+
 	agencyOf map[string]string // parse.Name(form) -> agency id
 	regionOf map[string]string // parse.Name(form) -> region id
-	tables   map[string]*tableIndex
-	boxes    map[string]any // see box
 	// evidence holds the evidence rows written for the current plan (or for the reference
 	// files), to write each once. Every subject id of a plan's rows contains an id that is
 	// unique across plans, so the set starts afresh with each plan and stays small.
@@ -52,56 +60,160 @@ type builder struct {
 
 type evidenceKey struct{ table, subject, source string }
 
-// tableIndex finds a table and its columns by name without scanning for them on every row.
-type tableIndex struct {
+// pending is a table of the set and the rows of the current plan (or of the reference files)
+// not yet appended to it.
+type pending struct {
 	t    *table.Table
 	cols map[string]int
+	rows []table.Row
 }
 
-func (b *builder) table(name string) *tableIndex {
-	if ti, ok := b.tables[name]; ok {
-		return ti
+// New writes the rows that come from the reference files of d (sources, agencies and their
+// aliases, regions and their aliases, and their evidence) into set, and returns a Builder
+// that writes the plans into the same set. Issues are kept for Finish.
+func New(d *source.Docs, set *table.Set) *Builder {
+	b := &Builder{d: d, tables: map[string]*pending{}, evidence: map[evidenceKey]bool{}}
+	for _, t := range set.Tables {
+		p := &pending{t: t, cols: map[string]int{}}
+		for i, c := range t.Schema.Columns {
+			p.cols[c.Name] = i
+		}
+		b.tables[t.Name()] = p
 	}
-	t := b.set.Table(name)
-	ti := &tableIndex{t: t, cols: map[string]int{}}
-	for i, c := range t.Schema.Columns {
-		ti.cols[c.Name] = i
+	var err error
+	if b.flat, err = newFlatter(set.Schema); err != nil {
+		b.fail(err)
 	}
-	b.tables[name] = ti
-	return ti
+	b.sources()
+	b.agencies()
+	b.regions()
+	b.flush()
+	clear(b.evidence)
+	if b.flat != nil {
+		sources, err := set.Table("sources").All()
+		if err != nil {
+			b.fail(err)
+		}
+		b.url = b.flat.urls(sources)
+	}
+	return b
 }
 
-func (b *builder) issue(p any, rule, format string, args ...any) {
+// Plan writes the rows of one plan: plans, aspects, task_categories, plan_members, tasks,
+// task_agencies, targets, task_regions, task_outcomes, their evidence, and the plan's
+// tasks_flat rows. Issues carry the positions of the values they are about, so call Plan
+// before the plan's positions are forgotten (source.Docs.Drop). Nothing of the plan is kept
+// once Plan returns.
+//
+// tasks_flat joins a task with the plan, categories, agencies, regions, targets and evidence
+// of its own plan only: validation makes sure that a task names a category of its plan and
+// that ids are unique across plans, and on such sources the rows equal those Flat computes
+// from the whole set.
+func (b *Builder) Plan(pf *plan.PlanFile) {
+	clear(b.evidence)
+	b.plan(pf)
+	if b.flat != nil {
+		rows := b.flat.rows(flatInput{
+			plans: b.tables["plans"].rows, categories: b.tables["task_categories"].rows,
+			tasks: b.tables["tasks"].rows, agencies: b.tables["task_agencies"].rows,
+			regions: b.tables["task_regions"].rows, targets: b.tables["targets"].rows,
+			evidence: b.tables["evidence"].rows,
+		}, b.url)
+		if p := b.tables["tasks_flat"]; p != nil {
+			for _, r := range rows {
+				b.add(p, r)
+			}
+		}
+	}
+	b.flush()
+	clear(b.evidence)
+}
+
+// Finish writes the rows that need the whole of the sources (source_checks) and returns every
+// issue found since New, in the order found. The error is the first row the set refused, or a
+// failure to read or write the set; the tables are incomplete then. Call it once, after the
+// last Plan.
+func (b *Builder) Finish() ([]plan.Issue, error) {
+	b.checks()
+	b.flush()
+	return b.issues, b.err
+}
+
+func (b *Builder) fail(err error) {
+	if b.err == nil {
+		b.err = err
+	}
+}
+
+func (b *Builder) issue(p any, rule, format string, args ...any) {
 	b.issues = append(b.issues, plan.Issue{Pos: b.d.Pos(p), Rule: rule, Msg: fmt.Sprintf(format, args...)})
 }
 
-// put appends a row given as column name, value pairs; columns not named are NULL.
-func (b *builder) put(name string, kv ...any) {
-	ti := b.table(name)
-	r := make(table.Row, len(ti.t.Schema.Columns))
+// put adds a row given as column name, value pairs; columns not named are NULL.
+func (b *Builder) put(name string, kv ...any) {
+	p := b.tables[name]
+	if p == nil {
+		b.fail(fmt.Errorf("normalize: no table %s", name))
+		return
+	}
+	// A row of an earlier plan, emptied by flush, is used again where there is one.
+	var r table.Row
+	if n := len(p.rows); n < cap(p.rows) {
+		r = p.rows[:n+1][n]
+	}
+	if len(r) != len(p.t.Schema.Columns) {
+		r = make(table.Row, len(p.t.Schema.Columns))
+	}
 	for i := 0; i+1 < len(kv); i += 2 {
-		col, ok := ti.cols[kv[i].(string)]
+		col, ok := p.cols[kv[i].(string)]
 		if !ok {
-			panic(fmt.Sprintf("normalize: table %s has no column %v", name, kv[i]))
+			clear(r)
+			b.fail(fmt.Errorf("normalize: table %s has no column %v", name, kv[i]))
+			return
 		}
 		r[col] = cell(kv[i+1])
 	}
-	ti.t.Rows = append(ti.t.Rows, r)
+	b.add(p, r)
 }
 
-// common holds one boxed copy of the values that fill millions of cells (confidence levels,
-// roles, table names), so that a cell holding one costs no memory of its own.
-var common = func() map[string]any {
-	m := map[string]any{}
-	for _, s := range []string{"high", "medium", "low", "lead", "joint", "unspecified", "member",
-		"zh", "zh-Hant", "en", "alias", "name_zh", "short_name_zh", "name_en", "abbreviation", "name_pinyin",
-		"plans", "aspects", "task_categories", "plan_members", "tasks", "task_agencies", "targets",
-		"task_regions", "task_outcomes", "agencies", "regions", "sources",
-		"=", "~", ">=", "<=", "range", "day", "month", "quarter", "half", "year", "ongoing"} {
-		m[s] = s
+// add adds a row to the pending rows of a table.
+func (b *Builder) add(p *pending, r table.Row) {
+	if len(p.rows) == 0 {
+		b.written = append(b.written, p)
 	}
-	return m
-}()
+	p.rows = append(p.rows, r)
+}
+
+// flush appends the pending rows to the set and forgets them.
+func (b *Builder) flush() {
+	for _, p := range b.written {
+		for _, r := range p.rows {
+			if err := p.t.Append(r); err != nil {
+				b.fail(fmt.Errorf("normalize: %w; the row: %s", err, rowText(r)))
+			}
+		}
+		for _, r := range p.rows {
+			clear(r) // the row stays for put to use again; its cells go
+		}
+		p.rows = p.rows[:0]
+	}
+	clear(b.written)
+	b.written = b.written[:0]
+}
+
+// rowText shows a row in an error message, whatever its cells hold.
+func rowText(r table.Row) string {
+	parts := make([]string, len(r))
+	for i, v := range r {
+		switch v.(type) {
+		case nil, string, []string, int64, float64, time.Time:
+			parts[i] = table.Canon(v)
+		default:
+			parts[i] = fmt.Sprintf("%T(%v)", v, v)
+		}
+	}
+	return strings.Join(parts, "\t")
+}
 
 // cell maps Go values to table cells: nil pointers, blank text and empty lists are NULL.
 func cell(v any) any {
@@ -115,10 +227,7 @@ func cell(v any) any {
 		if strings.TrimSpace(x) == "" {
 			return nil
 		}
-		if c, ok := common[x]; ok {
-			return c
-		}
-		return v // already boxed: no new copy
+		return v
 	case *int64:
 		if x == nil {
 			return nil
@@ -158,30 +267,19 @@ func date(s *string) *time.Time {
 }
 
 // cite records evidence rows linking a subject to its sources.
-func (b *builder) cite(subjectTable, subjectID string, refs []plan.Ref) {
-	var subject any = subjectID // boxed once for all its rows
+func (b *Builder) cite(subjectTable, subjectID string, refs []plan.Ref) {
+	var subject any = subjectID // made a cell once for all its rows
 	for _, r := range refs {
 		key := evidenceKey{subjectTable, subjectID, r.ID}
 		if b.evidence[key] {
 			continue
 		}
 		b.evidence[key] = true
-		b.put("evidence", "subject_table", subjectTable, "subject_id", subject, "source_id", b.box(r.ID), "note", r.Note)
+		b.put("evidence", "subject_table", subjectTable, "subject_id", subject, "source_id", r.ID, "note", r.Note)
 	}
 }
 
-// box returns a boxed copy of a source, agency or region id, the same for every row that
-// names it, so that millions of rows share a few hundred boxes.
-func (b *builder) box(id string) any {
-	if v, ok := b.boxes[id]; ok {
-		return v
-	}
-	var v any = id
-	b.boxes[id] = v
-	return v
-}
-
-func (b *builder) sources() {
+func (b *Builder) sources() {
 	for i := range b.d.Sources {
 		s := &b.d.Sources[i]
 		b.put("sources", "source_id", s.ID, "url", s.URL, "title", s.Title, "publisher", s.Publisher,
@@ -192,7 +290,7 @@ func (b *builder) sources() {
 
 // checks publishes the availability checks of sources that still exist with the same URL; a
 // check of a source since removed or moved is stale and left out.
-func (b *builder) checks() {
+func (b *Builder) checks() {
 	urls := map[string]string{}
 	for _, s := range b.d.Sources {
 		urls[s.ID] = s.URL
@@ -221,7 +319,7 @@ type form struct {
 
 // names registers the name forms of one entity for lookup and publishes them as alias rows. A
 // form that already stands for another entity is an issue.
-func (b *builder) names(aliasTable, idCol, id string, lookup map[string]string, forms []form) {
+func (b *Builder) names(aliasTable, idCol, id string, lookup map[string]string, forms []form) {
 	published := map[string]bool{}
 	for _, f := range forms {
 		if f.text == nil || strings.TrimSpace(*f.text) == "" {
@@ -241,7 +339,7 @@ func (b *builder) names(aliasTable, idCol, id string, lookup map[string]string, 
 	}
 }
 
-func (b *builder) agencies() {
+func (b *Builder) agencies() {
 	b.agencyOf = map[string]string{}
 	for i := range b.d.Agencies {
 		a := &b.d.Agencies[i]
@@ -257,13 +355,13 @@ func (b *builder) agencies() {
 	}
 }
 
-func (b *builder) regions() {
+func (b *Builder) regions() {
 	b.regionOf = map[string]string{}
 	for i := range b.d.Regions {
 		r := &b.d.Regions[i]
 		b.put("regions", "region_id", r.ID, "kind", r.Kind, "gb2260_code", r.GB2260, "iso_code", r.ISO,
 			"name_zh", r.NameZH, "short_name_zh", r.ShortNameZH, "name_en", r.NameEN,
-			"name_pinyin", r.Pinyin, "member_region_ids", slices.Clone(r.Members))
+			"name_pinyin", r.Pinyin, "member_region_ids", r.Members)
 		forms := []form{{&r.NameZH, "zh", "name_zh"}, {r.ShortNameZH, "zh", "short_name_zh"}, {&r.NameEN, "en", "name_en"}, {r.Pinyin, "en", "name_pinyin"}}
 		for j := range r.Aliases {
 			forms = append(forms, form{&r.Aliases[j].Alias, r.Aliases[j].Lang, "alias"})
@@ -273,8 +371,7 @@ func (b *builder) regions() {
 	}
 }
 
-func (b *builder) plan(pf *plan.PlanFile) {
-	clear(b.evidence)
+func (b *Builder) plan(pf *plan.PlanFile) {
 	p := &pf.Plan
 	named := 0
 	for _, k := range pf.Categories {
@@ -327,19 +424,19 @@ func (b *builder) plan(pf *plan.PlanFile) {
 			"confidence", k.Confidence, "note", k.Note)
 		b.cite("task_categories", k.ID, k.Sources)
 	}
-	var planID any = p.ID // boxed once for all its tasks
 	for i := range pf.Members {
 		m := &pf.Members[i]
 		b.put("plan_members", "plan_id", p.ID, "agency_id", m.Agency, "role", m.Role, "confidence", m.Confidence, "note", m.Note)
 		b.cite("plan_members", p.ID+"/"+m.Agency, m.Sources)
 	}
+	var planID any = p.ID // made a cell once for all its tasks
 	for i := range pf.Tasks {
 		b.task(&pf.Tasks[i], planID)
 	}
 }
 
-func (b *builder) task(t *plan.Task, planID any) {
-	var tid any = t.ID // boxed once for all its rows
+func (b *Builder) task(t *plan.Task, planID any) {
+	var tid any = t.ID // made a cell once for all its rows
 	var deadlineDate *time.Time
 	var precision *string
 	if t.Deadline != nil {
@@ -359,7 +456,7 @@ func (b *builder) task(t *plan.Task, planID any) {
 	}
 	b.put("tasks", "task_id", tid, "plan_id", planID, "category_id", t.Category,
 		"category_confidence", t.CategoryConfidence, "summary_en", t.SummaryEN, "summary_zh", t.SummaryZH,
-		"key_terms_zh", slices.Clone(t.KeyTermsZH), "annual_goal_en", t.AnnualGoalEN,
+		"key_terms_zh", t.KeyTermsZH, "annual_goal_en", t.AnnualGoalEN,
 		"responsible_as_written", responsible, "deadline_as_written", t.Deadline,
 		"deadline_date", deadlineDate, "deadline_precision", precision,
 		"confidence", t.Confidence, "note", t.Note)
@@ -375,7 +472,7 @@ func (b *builder) task(t *plan.Task, planID any) {
 			b.issue(&r.AsWritten, "unresolved-agency", "%v", err)
 		}
 		for _, a := range as {
-			b.put("task_agencies", "task_id", tid, "agency_id", b.box(a.ID), "role", a.Role, "as_written", a.AsWritten, "confidence", r.Confidence)
+			b.put("task_agencies", "task_id", tid, "agency_id", a.ID, "role", a.Role, "as_written", a.AsWritten, "confidence", r.Confidence)
 			b.cite("task_agencies", t.ID+"/"+a.ID, r.Sources)
 		}
 	}
@@ -411,7 +508,7 @@ func (b *builder) task(t *plan.Task, planID any) {
 			continue
 		}
 		seen[id] = true
-		b.put("task_regions", "task_id", tid, "region_id", b.box(id), "role_en", r.RoleEN, "as_written", r.AsWritten, "confidence", r.Confidence)
+		b.put("task_regions", "task_id", tid, "region_id", id, "role_en", r.RoleEN, "as_written", r.AsWritten, "confidence", r.Confidence)
 		b.cite("task_regions", t.ID+"/"+id, r.Sources)
 	}
 	for i := range t.Outcomes {
@@ -420,24 +517,4 @@ func (b *builder) task(t *plan.Task, planID any) {
 			"doc_number", o.DocNumber, "date", date(o.Date), "confidence", o.Confidence)
 		b.cite("task_outcomes", o.ID, o.Sources)
 	}
-}
-
-// sortByKey orders rows by their primary key, so output never depends on input order.
-func sortByKey(t *table.Table) {
-	var idx []int
-	for _, k := range t.Schema.PrimaryKey {
-		idx = append(idx, t.Schema.Index(k))
-	}
-	byKey := func(a, b table.Row) int {
-		for _, i := range idx {
-			if c := table.CompareCanon(a[i], b[i]); c != 0 {
-				return c
-			}
-		}
-		return 0
-	}
-	if slices.IsSortedFunc(t.Rows, byKey) { // rows often arrive in order
-		return
-	}
-	slices.SortStableFunc(t.Rows, byKey)
 }

@@ -1,10 +1,13 @@
 package release
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,7 +40,8 @@ var referenceTables = []string{"sources", "agencies", "agency_aliases", "regions
 // referenceFiles are the source files whose change is a reference change.
 var referenceFiles = []string{"sources.yaml", "agencies.yaml", "regions.yaml"}
 
-// Side is one release of a comparison: its tables and its manifest.
+// Side is one release of a comparison: its tables and its manifest. A Side from Open holds
+// rows in temporary files: close its Set when done.
 type Side struct {
 	Set      *table.Set
 	Manifest *Manifest
@@ -52,8 +56,12 @@ func WriteSchema(dir string) error {
 }
 
 // Open reads a published release: its manifest, the schema it was built with, and its tables
-// through the given format.
-func Open(dir string, f write.Format) (Side, error) {
+// through the given format, one table at a time. Views and the changes table are not read:
+// Diff does not compare them. Rows go into a set that keeps them in unlinked temporary files
+// in spillDir once a table passes a few megabytes ("" keeps every row in memory), so that a
+// large release is opened in bounded memory (a format without ScanTable is read whole, in
+// memory, with every table). The caller closes Side.Set with Close.
+func Open(dir string, f write.Format, spillDir string) (Side, error) {
 	if resolved, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = resolved
 	}
@@ -70,20 +78,45 @@ func Open(dir string, f write.Format) (Side, error) {
 	if err != nil {
 		return Side{}, fmt.Errorf("schema of %s: %w", dir, err)
 	}
-	set, err := f.Read(dir, s, table.Info{Dataset: m.Dataset, ReleaseID: m.ReleaseID})
-	if err != nil {
-		return Side{}, fmt.Errorf("read release %s: %w", m.ReleaseID, err)
+	info := table.Info{Dataset: m.Dataset, ReleaseID: m.ReleaseID}
+	sc, ok := f.(tableScanner)
+	if !ok {
+		set, err := f.Read(dir, s, info)
+		if err != nil {
+			return Side{}, fmt.Errorf("read release %s: %w", m.ReleaseID, err)
+		}
+		return Side{Set: set, Manifest: m}, nil
 	}
+	set := table.NewSet(s)
+	if spillDir != "" {
+		set.Spill(spillDir)
+	}
+	found := set.Tables[:0:0]
+	for _, t := range set.Tables {
+		if !compared(t.Schema) {
+			continue
+		}
+		ok, err := sc.ScanTable(dir, t.Schema, info, t.Append)
+		if err != nil {
+			set.Close()
+			return Side{}, fmt.Errorf("read release %s: table %s: %w", m.ReleaseID, t.Name(), err)
+		}
+		if ok { // a table the release has no file for is left out, as Read leaves it out
+			found = append(found, t)
+		}
+	}
+	set.Tables = found
 	return Side{Set: set, Manifest: m}, nil
 }
 
-// Diff lists every row added, modified or removed between old and new, as rows of the
-// `changes` table of new's schema. Views and the changes table itself are not compared.
-func Diff(old, new Side) []table.Row {
-	cs := new.Set.Schema.Table("changes")
-	if cs == nil { // a release built before the changes table existed
-		cs = schemas.MustLoad().Table("changes")
-	}
+// compared says whether Diff compares a table: views and the changes table are derived.
+func compared(ts *schemas.Table) bool { return !ts.View && ts.Name != "changes" }
+
+// Diff appends to out, a table with the schema of the `changes` table, a row for every row
+// added, modified or removed between old and new. Views and the changes table itself are not
+// compared. Each table is compared as a merge of its two sides read in primary-key order, so
+// that neither side is held in memory.
+func Diff(old, new Side, out *table.Table) error {
 	planChanged, refChanged := changedFiles(old.Manifest.Sources, new.Manifest.Sources)
 	pipelineChanged := old.Manifest.PipelineVersion != new.Manifest.PipelineVersion || old.Manifest.SchemaVersion != new.Manifest.SchemaVersion
 	cause := func(tableName string) string {
@@ -96,72 +129,165 @@ func Diff(old, new Side) []table.Row {
 			return CauseSource
 		}
 	}
-
-	var rows []table.Row
-	emit := func(tableName, key, change string, fields []string, before, after any) {
-		r := make(table.Row, len(cs.Columns))
-		set := func(col string, v any) { r[cs.Index(col)] = v }
-		set("table_name", tableName)
-		set("row_key", key)
-		set("change", change)
-		if len(fields) > 0 {
-			set("fields", fields)
+	e := &emitter{out: out, row: make(table.Row, len(out.Schema.Columns)), previous: old.Manifest.ReleaseID}
+	for _, c := range []string{"table_name", "row_key", "change", "fields", "before", "after", "cause", "previous_release_id"} {
+		i := out.Schema.Index(c)
+		if i < 0 {
+			return fmt.Errorf("diff: table %s has no column %s", out.Name(), c)
 		}
-		set("before", before)
-		set("after", after)
-		set("cause", cause(tableName))
-		set("previous_release_id", old.Manifest.ReleaseID)
-		rows = append(rows, r)
+		e.cols = append(e.cols, i)
 	}
 	for _, nt := range new.Set.Tables {
-		if nt.Schema.View || nt.Name() == "changes" {
+		if !compared(nt.Schema) {
 			continue
 		}
-		ot := old.Set.Table(nt.Name())
-		oldRows := map[string]table.Row{}
-		if ot != nil {
-			for _, r := range ot.Rows {
-				oldRows[rowKey(ot.Schema, r)] = r
-			}
-		}
-		newKeys := map[string]bool{}
-		for _, r := range nt.Rows {
-			key := rowKey(nt.Schema, r)
-			newKeys[key] = true
-			or, ok := oldRows[key]
-			if !ok {
-				emit(nt.Name(), key, "added", nil, nil, object(nt.Schema, r, nil))
-				continue
-			}
-			fields := changedFields(ot.Schema, or, nt.Schema, r)
-			if len(fields) > 0 {
-				emit(nt.Name(), key, "modified", fields, object(ot.Schema, or, fields), object(nt.Schema, r, fields))
-			}
-		}
-		if ot != nil {
-			for _, r := range ot.Rows {
-				if key := rowKey(ot.Schema, r); !newKeys[key] {
-					emit(nt.Name(), key, "removed", nil, object(ot.Schema, r, nil), nil)
-				}
-			}
+		e.table, e.cause = nt.Name(), cause(nt.Name())
+		if err := diffTable(old.Set.Table(nt.Name()), nt, e); err != nil {
+			return fmt.Errorf("diff %s: %w", nt.Name(), err)
 		}
 	}
 	for _, ot := range old.Set.Tables { // tables that no longer exist
-		if ot.Schema.View || ot.Name() == "changes" || new.Set.Table(ot.Name()) != nil {
+		if !compared(ot.Schema) || new.Set.Table(ot.Name()) != nil {
 			continue
 		}
-		for _, r := range ot.Rows {
-			emit(ot.Name(), rowKey(ot.Schema, r), "removed", nil, object(ot.Schema, r, nil), nil)
+		e.table, e.cause = ot.Name(), cause(ot.Name())
+		if err := diffTable(ot, nil, e); err != nil {
+			return fmt.Errorf("diff %s: %w", ot.Name(), err)
 		}
 	}
-	ti, ki := cs.Index("table_name"), cs.Index("row_key")
-	slices.SortStableFunc(rows, func(a, b table.Row) int {
-		if c := strings.Compare(a[ti].(string), b[ti].(string)); c != 0 {
-			return c
+	return nil
+}
+
+// emitter appends change rows for one table at a time.
+type emitter struct {
+	out          *table.Table
+	row          table.Row
+	cols         []int // table_name, row_key, change, fields, before, after, cause, previous_release_id
+	previous     string
+	table, cause string
+}
+
+func (e *emitter) emit(key, change string, fields []string, before, after any) error {
+	r := e.row
+	clear(r)
+	r[e.cols[0]] = e.table
+	r[e.cols[1]] = key
+	r[e.cols[2]] = change
+	if len(fields) > 0 {
+		r[e.cols[3]] = fields
+	}
+	r[e.cols[4]] = before
+	r[e.cols[5]] = after
+	r[e.cols[6]] = e.cause
+	r[e.cols[7]] = e.previous
+	return e.out.Append(r)
+}
+
+func (e *emitter) added(s *schemas.Table, r table.Row) error {
+	return e.emit(rowKey(s, r), "added", nil, nil, object(s, r, nil))
+}
+
+func (e *emitter) removed(s *schemas.Table, r table.Row) error {
+	return e.emit(rowKey(s, r), "removed", nil, object(s, r, nil), nil)
+}
+
+// errStop ends a scan that its reader no longer wants.
+var errStop = errors.New("stop")
+
+// diffTable emits the changes from ot to nt, either of which may be nil (a table on one side
+// only). Both tables read back in the order of their primary key's canonical bytes
+// (sortKey); nt is scanned and ot pulled along beside it.
+func diffTable(ot, nt *table.Table, e *emitter) error {
+	if ot == nil {
+		return nt.Scan(func(r table.Row) error { return e.added(nt.Schema, r) })
+	}
+	if nt == nil {
+		return ot.Scan(func(r table.Row) error { return e.removed(ot.Schema, r) })
+	}
+	var scanErr error
+	next, stop := iter.Pull(func(yield func(table.Row) bool) {
+		scanErr = ot.Scan(func(r table.Row) error {
+			if !yield(r) {
+				return errStop
+			}
+			return nil
+		})
+		if scanErr == errStop {
+			scanErr = nil
 		}
-		return strings.Compare(a[ki].(string), b[ki].(string))
 	})
-	return rows
+	defer stop()
+
+	okeys, nkeys := keyColumns(ot.Schema), keyColumns(nt.Schema)
+	fd := newFieldDiff(ot.Schema, nt.Schema)
+	var or table.Row // the old row not yet matched, valid until next is called again
+	var okey, nkey []byte
+	more := true
+	advance := func() error {
+		if or, more = next(); more {
+			okey = sortKey(okey[:0], or, okeys)
+			return nil
+		}
+		return scanErr
+	}
+	if err := advance(); err != nil {
+		return err
+	}
+	err := nt.Scan(func(nr table.Row) error {
+		nkey = sortKey(nkey[:0], nr, nkeys)
+		for more {
+			c := bytes.Compare(okey, nkey)
+			if c > 0 {
+				break
+			}
+			if c < 0 {
+				if err := e.removed(ot.Schema, or); err != nil {
+					return err
+				}
+				if err := advance(); err != nil {
+					return err
+				}
+				continue
+			}
+			if fields := fd.changed(or, nr); len(fields) > 0 {
+				if err := e.emit(rowKey(nt.Schema, nr), "modified", fields, object(ot.Schema, or, fields), object(nt.Schema, nr, fields)); err != nil {
+					return err
+				}
+			}
+			return advance()
+		}
+		return e.added(nt.Schema, nr)
+	})
+	if err != nil {
+		return err
+	}
+	for more {
+		if err := e.removed(ot.Schema, or); err != nil {
+			return err
+		}
+		if err := advance(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func keyColumns(s *schemas.Table) []int {
+	cols := make([]int, len(s.PrimaryKey))
+	for i, k := range s.PrimaryKey {
+		cols[i] = s.Index(k)
+	}
+	return cols
+}
+
+// sortKey appends the bytes a Table orders rows by: the canonical text of each key cell
+// followed by a zero byte. Compared with bytes.Compare, they give the order Scan reads in.
+func sortKey(dst []byte, r table.Row, keys []int) []byte {
+	for _, k := range keys {
+		dst = table.AppendCanon(dst, r[k])
+		dst = append(dst, 0)
+	}
+	return dst
 }
 
 // changedFiles says whether a plan file and whether a reference file differ between two
@@ -204,22 +330,43 @@ func rowKey(s *schemas.Table, r table.Row) string {
 	return strings.Join(parts, "/")
 }
 
-// changedFields lists the columns whose canonical values differ, including columns present on
-// one side only, in the new schema's order followed by dropped columns.
-func changedFields(olds *schemas.Table, or table.Row, ns *schemas.Table, nr table.Row) []string {
-	var fields []string
-	for i, c := range ns.Columns {
-		j := olds.Index(c.Name)
-		if j < 0 || table.Canon(or[j]) != table.Canon(nr[i]) {
-			fields = append(fields, c.Name)
-		}
+// fieldDiff compares rows of two versions of a table's schema by column name.
+type fieldDiff struct {
+	cols    []string // the new schema's columns, then the columns dropped from the old one
+	old     []int    // for each new column, its index in the old schema or -1
+	dropped []string
+	a, b    []byte
+}
+
+func newFieldDiff(olds, ns *schemas.Table) *fieldDiff {
+	d := &fieldDiff{}
+	for _, c := range ns.Columns {
+		d.cols = append(d.cols, c.Name)
+		d.old = append(d.old, olds.Index(c.Name))
 	}
 	for _, c := range olds.Columns {
 		if ns.Index(c.Name) < 0 {
-			fields = append(fields, c.Name)
+			d.dropped = append(d.dropped, c.Name)
 		}
 	}
-	return fields
+	return d
+}
+
+// changed lists the columns whose canonical values differ, including columns present on one
+// side only, in the new schema's order followed by dropped columns.
+func (d *fieldDiff) changed(or, nr table.Row) []string {
+	var fields []string
+	for i, j := range d.old {
+		if j >= 0 {
+			d.a = table.AppendCanon(d.a[:0], or[j])
+			d.b = table.AppendCanon(d.b[:0], nr[i])
+			if bytes.Equal(d.a, d.b) {
+				continue
+			}
+		}
+		fields = append(fields, d.cols[i])
+	}
+	return append(fields, d.dropped...)
 }
 
 // object renders the named fields of a row (all when fields is nil) as a JSON object in
@@ -253,35 +400,51 @@ func object(s *schemas.Table, r table.Row, fields []string) string {
 // WriteChangesFile writes CHANGES.md into a release folder.
 func WriteChangesFile(dir, releaseID string, previous string, changes *table.Table) error {
 	return atomic.WriteFile(filepath.Join(dir, ChangesFile), func(w io.Writer) error {
-		_, err := io.WriteString(w, FormatChanges(releaseID, previous, changes))
-		return err
+		return WriteChanges(w, releaseID, previous, changes)
 	})
 }
 
-// FormatChanges renders the changes table as Markdown: counts per table, then every change.
-func FormatChanges(releaseID, previous string, changes *table.Table) string {
+// FormatChanges is WriteChanges into a string, for a small changes table.
+func FormatChanges(releaseID, previous string, changes *table.Table) (string, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Changes in %s\n\n", releaseID)
+	err := WriteChanges(&b, releaseID, previous, changes)
+	return b.String(), err
+}
+
+// WriteChanges renders the changes table as Markdown to w: counts per table, then every
+// change. It reads the table twice and holds only the counts; writes to w are buffered.
+func WriteChanges(w io.Writer, releaseID, previous string, changes *table.Table) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	if err := writeChanges(&errWriter{w: bw}, releaseID, previous, changes); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func writeChanges(ew *errWriter, releaseID, previous string, changes *table.Table) error {
+	fmt.Fprintf(ew, "# Changes in %s\n\n", releaseID)
 	if previous == "" {
-		b.WriteString("First release: there is no previous release to compare with.\n")
-		return b.String()
+		io.WriteString(ew, "First release: there is no previous release to compare with.\n")
+		return ew.err
 	}
-	fmt.Fprintf(&b, "Compared with %s.\n\n", previous)
-	if len(changes.Rows) == 0 {
-		b.WriteString("No row was added, modified or removed.\n")
-		return b.String()
+	fmt.Fprintf(ew, "Compared with %s.\n\n", previous)
+	if changes.Len() == 0 {
+		io.WriteString(ew, "No row was added, modified or removed.\n")
+		return ew.err
 	}
-	col := func(r table.Row, name string) any { return r[changes.Schema.Index(name)] }
+	s := changes.Schema
+	ti, ci, ki, fi := s.Index("table_name"), s.Index("change"), s.Index("row_key"), s.Index("fields")
+	bi, ai, causei := s.Index("before"), s.Index("after"), s.Index("cause")
 	type count struct{ added, modified, removed int }
 	counts := map[string]*count{}
 	var order []string
-	for _, r := range changes.Rows {
-		t := col(r, "table_name").(string)
+	err := changes.Scan(func(r table.Row) error {
+		t := r[ti].(string)
 		if counts[t] == nil {
 			counts[t] = &count{}
 			order = append(order, t)
 		}
-		switch col(r, "change") {
+		switch r[ci] {
 		case "added":
 			counts[t].added++
 		case "modified":
@@ -289,25 +452,48 @@ func FormatChanges(releaseID, previous string, changes *table.Table) string {
 		case "removed":
 			counts[t].removed++
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	b.WriteString("| table | added | modified | removed |\n| --- | --- | --- | --- |\n")
+	io.WriteString(ew, "| table | added | modified | removed |\n| --- | --- | --- | --- |\n")
 	for _, t := range order {
 		c := counts[t]
-		fmt.Fprintf(&b, "| `%s` | %d | %d | %d |\n", t, c.added, c.modified, c.removed)
+		fmt.Fprintf(ew, "| `%s` | %d | %d | %d |\n", t, c.added, c.modified, c.removed)
 	}
-	b.WriteString("\n")
-	for _, r := range changes.Rows {
-		fmt.Fprintf(&b, "- %s `%s` %s (%s)", col(r, "change"), col(r, "table_name"), col(r, "row_key"), col(r, "cause"))
-		if f, ok := col(r, "fields").([]string); ok {
-			fmt.Fprintf(&b, ": %s", strings.Join(f, ", "))
+	io.WriteString(ew, "\n")
+	err = changes.Scan(func(r table.Row) error {
+		fmt.Fprintf(ew, "- %s `%s` %s (%s)", r[ci], r[ti], r[ki], r[causei])
+		if f, ok := r[fi].([]string); ok {
+			fmt.Fprintf(ew, ": %s", strings.Join(f, ", "))
 		}
-		b.WriteString("\n")
-		if v, ok := col(r, "before").(string); ok {
-			fmt.Fprintf(&b, "  - before: `%s`\n", v)
+		io.WriteString(ew, "\n")
+		if v, ok := r[bi].(string); ok {
+			fmt.Fprintf(ew, "  - before: `%s`\n", v)
 		}
-		if v, ok := col(r, "after").(string); ok {
-			fmt.Fprintf(&b, "  - after: `%s`\n", v)
+		if v, ok := r[ai].(string); ok {
+			fmt.Fprintf(ew, "  - after: `%s`\n", v)
 		}
+		return ew.err
+	})
+	if err != nil {
+		return err
 	}
-	return b.String()
+	return ew.err
+}
+
+// errWriter keeps the first write error, so that a long run of writes checks it once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
 }

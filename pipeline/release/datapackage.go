@@ -211,8 +211,12 @@ func packageSources(set *table.Set) ([]dpSource, error) {
 	if ti < 0 || ui < 0 {
 		return nil, fmt.Errorf("table sources has no title or url column")
 	}
+	rows, err := t.All() // a reference table: a few hundred rows
+	if err != nil {
+		return nil, fmt.Errorf("table sources: %w", err)
+	}
 	var out []dpSource
-	for i, r := range t.Rows {
+	for i, r := range rows {
 		title, ok1 := r[ti].(string)
 		url, ok2 := r[ui].(string)
 		if !ok1 || !ok2 {

@@ -125,8 +125,12 @@ func TestDataPackagePackage(t *testing.T) {
 		t.Errorf("contributors (-want +got):\n%s", diff)
 	}
 	src := set.Table("sources")
+	srcRows, err := src.All()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wantSrc []map[string]string
-	for _, r := range src.Rows {
+	for _, r := range srcRows {
 		wantSrc = append(wantSrc, map[string]string{
 			"title": r[src.Schema.Index("title")].(string), "path": r[src.Schema.Index("url")].(string),
 		})

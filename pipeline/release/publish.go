@@ -146,16 +146,11 @@ func Digests(dir string, want *table.Set, info table.Info, formats []write.Forma
 	var entries []TableEntry
 	for _, t := range want.Tables {
 		d := &table.Digester{SpillDir: dir}
-		for _, r := range t.Rows {
-			if err := d.Add(r); err != nil {
-				return nil, err
-			}
-		}
-		sum, err := d.Sum()
+		sum, err := digestRows(d, t.Scan)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("digest %s: %w", t.Name(), err)
 		}
-		entries = append(entries, TableEntry{Name: t.Name(), Rows: len(t.Rows), Digest: sum, Formats: map[string]string{}})
+		entries = append(entries, TableEntry{Name: t.Name(), Rows: d.Rows(), Digest: sum, Formats: map[string]string{}})
 	}
 	var problems []string
 	for _, f := range formats {
@@ -169,8 +164,8 @@ func Digests(dir string, want *table.Set, info table.Info, formats []write.Forma
 				continue
 			}
 			entries[i].Formats[f.Name()] = d
-			if rows != len(t.Rows) {
-				problems = append(problems, fmt.Sprintf("%s: table %s has %d rows, want %d", f.Name(), t.Name(), rows, len(t.Rows)))
+			if rows != entries[i].Rows {
+				problems = append(problems, fmt.Sprintf("%s: table %s has %d rows, want %d", f.Name(), t.Name(), rows, entries[i].Rows))
 			} else if d != entries[i].Digest {
 				problems = append(problems, fmt.Sprintf("%s: table %s rows differ", f.Name(), t.Name()))
 			}
@@ -194,13 +189,14 @@ type tableScanner interface {
 func digestBack(dir, spillDir string, f write.Format, s *schemas.Set, ts *schemas.Table, info table.Info) (rows int, digest string, found bool, err error) {
 	if sc, ok := f.(tableScanner); ok {
 		d := &table.Digester{SpillDir: spillDir}
-		found, err := sc.ScanTable(dir, ts, info, d.Add)
-		if err == nil && found {
-			digest, err = d.Sum()
-		} else {
-			d.Sum() // closes its files
+		sum, err := digestRows(d, func(fn func(table.Row) error) (serr error) {
+			found, serr = sc.ScanTable(dir, ts, info, fn)
+			return serr
+		})
+		if err != nil || !found {
+			return 0, "", false, err
 		}
-		return d.Rows(), digest, found && err == nil, err
+		return d.Rows(), sum, true, nil
 	}
 	got, err := f.Read(dir, s, info)
 	if err != nil {
@@ -210,7 +206,21 @@ func digestBack(dir, spillDir string, f write.Format, s *schemas.Set, ts *schema
 	if gt == nil {
 		return 0, "", false, nil
 	}
-	return len(gt.Rows), table.Digest(gt), true, nil
+	digest, err = table.Digest(gt)
+	if err != nil {
+		return 0, "", false, err
+	}
+	return gt.Len(), digest, true, nil
+}
+
+// digestRows adds every row that scan passes to d and returns the digest. d's temporary
+// files are released whether or not the scan succeeds.
+func digestRows(d *table.Digester, scan func(func(table.Row) error) error) (string, error) {
+	if err := scan(d.Add); err != nil {
+		d.Sum() // closes its files
+		return "", err
+	}
+	return d.Sum()
 }
 
 // Seal writes the manifest of the staged release in dir.

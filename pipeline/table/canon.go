@@ -119,15 +119,6 @@ type lines struct {
 	ends []int // line i is buf[ends[i-1]:ends[i]]
 }
 
-func canonLines(t *Table) *lines {
-	l := &lines{ends: make([]int, 0, len(t.Rows))}
-	for _, r := range t.Rows {
-		l.buf = AppendCanonRow(l.buf, r)
-		l.ends = append(l.ends, len(l.buf))
-	}
-	return l
-}
-
 func (l *lines) line(i int) []byte {
 	start := 0
 	if i > 0 {

@@ -1,8 +1,11 @@
 package table
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,24 +73,36 @@ func TestCompareCanon(t *testing.T) {
 	}
 }
 
-func TestDigester(t *testing.T) {
-	tb := &Table{}
-	for i := range 5000 {
-		tb.Rows = append(tb.Rows, Row{strings.Repeat("x", i%7), int64(i * 7919 % 5000), nil})
+// sortedDigest is the definition Digest follows: sha256 of the sorted canonical rows, each
+// followed by a newline.
+func sortedDigest(rows []Row) string {
+	lines := make([]string, len(rows))
+	for i, r := range rows {
+		lines[i] = CanonRow(r) + "\n"
 	}
-	tb.Rows = append(tb.Rows, tb.Rows[:100]...) // repeated rows count
-	want := Digest(tb)
+	slices.Sort(lines)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "")))
+	return hex.EncodeToString(sum[:])
+}
+
+func TestDigester(t *testing.T) {
+	var rows []Row
+	for i := range 5000 {
+		rows = append(rows, Row{strings.Repeat("x", i%7), int64(i * 7919 % 5000), nil})
+	}
+	rows = append(rows, rows[:100]...) // repeated rows count
+	want := sortedDigest(rows)
 	for _, d := range []*Digester{{}, {SpillDir: t.TempDir(), MaxMemory: 1000}, {SpillDir: t.TempDir(), MaxMemory: 100}} {
 		r := make(Row, 3)
-		for _, x := range tb.Rows {
+		for _, x := range rows {
 			copy(r, x)
 			if err := d.Add(r); err != nil { // the row is reused
 				t.Fatal(err)
 			}
 		}
 		got, err := d.Sum()
-		if err != nil || d.Rows() != len(tb.Rows) || got != want {
-			t.Errorf("Digester (max %d): %d rows, %s, %v; want %d, %s", d.MaxMemory, d.Rows(), got, err, len(tb.Rows), want)
+		if err != nil || d.Rows() != len(rows) || got != want {
+			t.Errorf("Digester (max %d): %d rows, %s, %v; want %d, %s", d.MaxMemory, d.Rows(), got, err, len(rows), want)
 		}
 		if d.SpillDir != "" {
 			if left, _ := os.ReadDir(d.SpillDir); len(left) > 0 {

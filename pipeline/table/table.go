@@ -1,5 +1,7 @@
-// Package table holds the typed in-memory tables that every writer consumes, and the one
-// canonical text form of a cell that the golden dumps and the cross-format row digests use.
+// Package table holds the typed tables that every writer consumes, and the one canonical text
+// form of a cell that the golden dumps and the cross-format row digests use. A table keeps its
+// rows encoded, in primary-key order; past a few megabytes it keeps them in temporary files
+// (see Set.Spill), so that a set of millions of rows is written and read in bounded memory.
 package table
 
 import (
@@ -17,15 +19,6 @@ import (
 // float64 (double), time.Time at UTC midnight (date), []string (text_list).
 type Row []any
 
-// Table is a schema and its rows, in a deterministic order (sorted by primary key).
-type Table struct {
-	Schema *schemas.Table
-	Rows   []Row
-}
-
-// Name is the table's name.
-func (t *Table) Name() string { return t.Schema.Name }
-
 // Info describes the release a Set is written for. Writers use it for document properties
 // and README texts; it never comes from the wall clock inside the library.
 type Info struct {
@@ -41,13 +34,28 @@ type Set struct {
 	Tables []*Table
 }
 
-// NewSet returns a Set with an empty table for every declared table.
+// NewSet returns a Set with an empty table for every declared table, held in memory.
 func NewSet(s *schemas.Set) *Set {
 	set := &Set{Schema: s}
 	for _, ts := range s.Tables {
-		set.Tables = append(set.Tables, &Table{Schema: ts})
+		set.Tables = append(set.Tables, New(ts))
 	}
 	return set
+}
+
+// Spill makes every table of the set keep its rows in unlinked temporary files in dir once
+// they pass a few megabytes. Call it before rows are appended.
+func (s *Set) Spill(dir string) {
+	for _, t := range s.Tables {
+		t.Spill(dir)
+	}
+}
+
+// Close releases the temporary files of every table; the set is empty afterwards.
+func (s *Set) Close() {
+	for _, t := range s.Tables {
+		t.Reset()
+	}
 }
 
 // Table returns the named table or nil.
@@ -62,24 +70,6 @@ func (s *Set) Table(name string) *Table {
 
 // Date returns the date y-m-d as a cell value.
 func Date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-
-// Check reports the first cell whose Go type does not match its column, or a NULL in a
-// required column. Writers may rely on a checked set.
-func (s *Set) Check() error {
-	for _, t := range s.Tables {
-		for i, r := range t.Rows {
-			if len(r) != len(t.Schema.Columns) {
-				return fmt.Errorf("%s row %d: %d cells for %d columns", t.Name(), i, len(r), len(t.Schema.Columns))
-			}
-			for j, c := range t.Schema.Columns {
-				if err := checkCell(c, r[j]); err != nil {
-					return fmt.Errorf("%s row %d column %s: %w", t.Name(), i, c.Name, err)
-				}
-			}
-		}
-	}
-	return nil
-}
 
 func checkCell(c schemas.Column, v any) error {
 	if v == nil {
@@ -153,9 +143,17 @@ func Canon(v any) string {
 func CanonRow(r Row) string { return string(AppendCanonRow(nil, r)) }
 
 // Dump is the canonical text of a table: the header, then one line per row, rows sorted.
-// Golden files and cross-format comparisons use it.
+// Golden files and test comparisons use it; a table that cannot be read dumps as the error.
 func Dump(t *Table) string {
-	l := canonLines(t)
+	var l lines
+	err := t.Scan(func(r Row) error {
+		l.buf = AppendCanonRow(l.buf, r)
+		l.ends = append(l.ends, len(l.buf))
+		return nil
+	})
+	if err != nil {
+		return "error: " + err.Error()
+	}
 	names := make([]string, len(t.Schema.Columns))
 	for i, c := range t.Schema.Columns {
 		names[i] = c.Name
@@ -173,4 +171,10 @@ func Dump(t *Table) string {
 
 // Digest is an order-independent sha256 of a table's rows: the hash of the sorted canonical
 // rows. Two formats that hold the same rows give the same digest.
-func Digest(t *Table) string { return digestLines(canonLines(t)) }
+func Digest(t *Table) (string, error) {
+	d := &Digester{SpillDir: t.spillDir}
+	if err := t.Scan(d.Add); err != nil {
+		return "", err
+	}
+	return d.Sum()
+}

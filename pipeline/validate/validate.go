@@ -41,13 +41,64 @@ func (c *checker) add(p any, rule, format string, args ...any) {
 
 // Check returns every problem in d, in file order.
 func Check(d *source.Docs) []plan.Issue {
-	c := &checker{d: d}
-	sources := c.sources()
-	agencies := c.agencies(sources)
-	c.regions(sources)
-	c.plans(sources, agencies)
-	c.checks()
-	slices.SortStableFunc(c.issues, func(a, b plan.Issue) int {
+	v := New(d)
+	for _, pf := range d.Plans {
+		v.Plan(pf)
+	}
+	return v.Issues()
+}
+
+// Validator checks sources one plan at a time: New checks the reference files, Plan one plan,
+// and Issues returns what was found so far. Between plans it keeps only the reference files'
+// indexes and the ids that must be unique across plans, so that plans can be loaded, checked
+// and dropped one by one (see source.Docs.LoadPlan).
+type Validator struct {
+	c        checker // the issues of the reference files, then those of the plans
+	checks   []plan.Issue
+	sources  map[string]*plan.Source
+	agencies map[string]*plan.Agency
+	planIDs  map[string]struct{}
+	ids      map[string]idKind // category, task, target and outcome ids: unique across plans
+}
+
+// idKind is what an id of ids names.
+type idKind uint8
+
+const (
+	categoryID idKind = iota
+	taskID
+	targetID
+	outcomeID
+)
+
+var idKinds = [...]string{categoryID: "category", taskID: "task", targetID: "target", outcomeID: "outcome"}
+
+func (k idKind) String() string { return idKinds[k] }
+
+// New checks the reference files of d (sources, agencies, regions, source checks).
+func New(d *source.Docs) *Validator {
+	v := &Validator{c: checker{d: d}, planIDs: map[string]struct{}{}, ids: map[string]idKind{}}
+	v.sources = v.c.sources()
+	v.agencies = v.c.agencies(v.sources)
+	v.c.regions(v.sources)
+	// The source checks were checked after the plans; their issues come last before sorting,
+	// so that issues without a position keep that order.
+	k := &checker{d: d}
+	k.checks()
+	v.checks = k.issues
+	return v
+}
+
+// Plan checks one plan, loaded with d.LoadPlan or found in d.Plans, and remembers the ids
+// that must be unique across plans. It reads the plan's positions and path, so call it before
+// d.Drop(pf); the issues it finds keep their positions after that.
+func (v *Validator) Plan(pf *plan.PlanFile) { v.c.plan(pf, v) }
+
+// Issues returns every issue found so far, in the order Check returns them: by file, line and
+// column.
+func (v *Validator) Issues() []plan.Issue {
+	issues := slices.Concat(v.c.issues, v.checks)
+	slices.SortStableFunc(issues, func(a, b plan.Issue) int {
 		if a.File != b.File {
 			return strings.Compare(a.File, b.File)
 		}
@@ -56,7 +107,7 @@ func Check(d *source.Docs) []plan.Issue {
 		}
 		return a.Col - b.Col
 	})
-	return c.issues
+	return issues
 }
 
 func (c *checker) checks() {
@@ -256,109 +307,106 @@ func (c *checker) regions(sources map[string]*plan.Source) {
 	}
 }
 
-func (c *checker) plans(sources map[string]*plan.Source, agencies map[string]*plan.Agency) {
-	planIDs := map[string]bool{}
-	ids := map[string]string{} // category, task, target and outcome ids: unique across plans
-	unique := func(p *string, what string) {
-		if prev, dup := ids[*p]; dup {
-			c.add(p, "duplicate-id", "%s id %q is already used by %s", what, *p, article(prev))
+func (c *checker) plan(pf *plan.PlanFile, v *Validator) {
+	sources, agencies := v.sources, v.agencies
+	p := &pf.Plan
+	c.id(&p.ID, "plan")
+	if _, dup := v.planIDs[p.ID]; dup {
+		c.add(&p.ID, "duplicate-id", "plan id %q is used twice", p.ID)
+	}
+	v.planIDs[p.ID] = struct{}{}
+	unique := func(id *string, what idKind) {
+		if prev, dup := v.ids[*id]; dup {
+			c.add(id, "duplicate-id", "%s id %q is already used by %s", what, *id, article(prev.String()))
 			return
 		}
-		ids[*p] = what
+		v.ids[*id] = what
 	}
-	for _, pf := range c.d.Plans {
-		p := &pf.Plan
-		c.id(&p.ID, "plan")
-		if planIDs[p.ID] {
-			c.add(&p.ID, "duplicate-id", "plan id %q is used twice", p.ID)
+	if want := fmt.Sprintf("%s-%d", p.Series, p.Year); p.ID != want {
+		c.add(&p.ID, "bad-id", "plan id %q should be %q (series-year)", p.ID, want)
+	}
+	if base := strings.TrimSuffix(path.Base(c.d.PlanPath(pf)), ".yaml"); base != p.ID {
+		c.add(&p.ID, "bad-id", "plan %q is in file %s.yaml; name the file after the plan id", p.ID, base)
+	}
+	if p.Year < 2000 || p.Year > 2100 {
+		c.add(&p.Year, "bad-value", "year %d is out of range", p.Year)
+	}
+	c.confidence(&p.Confidence)
+	if p.DocNumberConfidence != nil {
+		c.confidenceOf(p.DocNumberConfidence, "doc_number_confidence")
+	}
+	if p.DocNumber != nil && p.DocNumberConfidence == nil {
+		c.add(p.DocNumber, "missing-key", "doc_number needs a doc_number_confidence")
+	}
+	c.date(p.PublishedOn, "published_on")
+	c.cites(p, p.Sources, "plan "+p.ID, sources)
+	for _, n := range []*int64{p.Declared.Categories, p.Declared.Measures, p.Declared.Members} {
+		if n != nil && *n < 0 {
+			c.add(n, "bad-value", "a declared count cannot be negative")
 		}
-		planIDs[p.ID] = true
-		if want := fmt.Sprintf("%s-%d", p.Series, p.Year); p.ID != want {
-			c.add(&p.ID, "bad-id", "plan id %q should be %q (series-year)", p.ID, want)
-		}
-		if base := strings.TrimSuffix(path.Base(c.d.PlanPath(pf)), ".yaml"); base != p.ID {
-			c.add(&p.ID, "bad-id", "plan %q is in file %s.yaml; name the file after the plan id", p.ID, base)
-		}
-		if p.Year < 2000 || p.Year > 2100 {
-			c.add(&p.Year, "bad-value", "year %d is out of range", p.Year)
-		}
-		c.confidence(&p.Confidence)
-		if p.DocNumberConfidence != nil {
-			c.confidenceOf(p.DocNumberConfidence, "doc_number_confidence")
-		}
-		if p.DocNumber != nil && p.DocNumberConfidence == nil {
-			c.add(p.DocNumber, "missing-key", "doc_number needs a doc_number_confidence")
-		}
-		c.date(p.PublishedOn, "published_on")
-		c.cites(p, p.Sources, "plan "+p.ID, sources)
-		for _, n := range []*int64{p.Declared.Categories, p.Declared.Measures, p.Declared.Members} {
-			if n != nil && *n < 0 {
-				c.add(n, "bad-value", "a declared count cannot be negative")
-			}
-		}
+	}
 
-		aspects := map[string]bool{}
-		aspectSeqs := map[int64]bool{}
-		for i := range pf.Aspects {
-			a := &pf.Aspects[i]
-			c.id(&a.ID, "aspect")
-			if aspects[a.ID] {
-				c.add(&a.ID, "duplicate-id", "aspect id %q is used twice in this plan", a.ID)
-			}
-			aspects[a.ID] = true
-			if aspectSeqs[a.Seq] {
-				c.add(&a.Seq, "duplicate-seq", "seq %d is used by two aspects of this plan", a.Seq)
-			}
-			aspectSeqs[a.Seq] = true
-			c.confidence(&a.Confidence)
-			c.cites(a, a.Sources, "aspect "+a.ID, sources)
+	aspects := map[string]bool{}
+	aspectSeqs := map[int64]bool{}
+	for i := range pf.Aspects {
+		a := &pf.Aspects[i]
+		c.id(&a.ID, "aspect")
+		if aspects[a.ID] {
+			c.add(&a.ID, "duplicate-id", "aspect id %q is used twice in this plan", a.ID)
 		}
-		cats := map[string]bool{}
-		seqs := map[int64]bool{}
-		for i := range pf.Categories {
-			k := &pf.Categories[i]
-			c.id(&k.ID, "category")
-			c.prefixed(&k.ID, p.ID+"-c", "category")
-			unique(&k.ID, "category")
-			cats[k.ID] = true
-			if seqs[k.Seq] {
-				c.add(&k.Seq, "duplicate-seq", "seq %d is used by two categories of this plan", k.Seq)
-			}
-			seqs[k.Seq] = true
-			if k.Aspect != nil && !aspects[*k.Aspect] {
-				c.add(k.Aspect, "dangling-reference", "aspect %q is not defined in this plan", *k.Aspect)
-			}
-			c.enum(&k.NameStatus, "name_status", NameStatuses)
-			if k.NameZH == nil && k.NameEN == nil && k.NameStatus == "named_in_source" {
-				c.add(&k.NameStatus, "bad-value", "a category without a name cannot be named_in_source")
-			}
-			if k.NameStatus == "inferred" && k.Confidence != "low" {
-				c.add(&k.Confidence, "bad-value", "a category name inferred from a related document has confidence low, not %q", k.Confidence)
-			}
-			c.confidence(&k.Confidence)
-			c.cites(k, k.Sources, "category "+k.ID, sources)
+		aspects[a.ID] = true
+		if aspectSeqs[a.Seq] {
+			c.add(&a.Seq, "duplicate-seq", "seq %d is used by two aspects of this plan", a.Seq)
 		}
-		members := map[string]bool{}
-		for i := range pf.Members {
-			m := &pf.Members[i]
-			if _, ok := agencies[m.Agency]; !ok {
-				c.add(&m.Agency, "dangling-reference", "agency %q is not in %s", m.Agency, source.AgenciesFile)
-			}
-			if members[m.Agency] {
-				c.add(&m.Agency, "duplicate-id", "agency %q is listed twice as a member", m.Agency)
-			}
-			members[m.Agency] = true
-			c.enum(&m.Role, "role", MemberRoles)
-			c.confidence(&m.Confidence)
-			c.cites(m, m.Sources, "member "+m.Agency, sources)
-		}
-		for i := range pf.Tasks {
-			c.task(&pf.Tasks[i], p.ID, cats, unique, sources)
-		}
-		c.declared(p.Declared.Categories, len(pf.Categories), "categories")
-		c.declared(p.Declared.Measures, len(pf.Tasks), "measures")
-		c.declared(p.Declared.Members, len(pf.Members), "members")
+		aspectSeqs[a.Seq] = true
+		c.confidence(&a.Confidence)
+		c.cites(a, a.Sources, "aspect "+a.ID, sources)
 	}
+	cats := map[string]bool{}
+	seqs := map[int64]bool{}
+	for i := range pf.Categories {
+		k := &pf.Categories[i]
+		c.id(&k.ID, "category")
+		c.prefixed(&k.ID, p.ID+"-c", "category")
+		unique(&k.ID, categoryID)
+		cats[k.ID] = true
+		if seqs[k.Seq] {
+			c.add(&k.Seq, "duplicate-seq", "seq %d is used by two categories of this plan", k.Seq)
+		}
+		seqs[k.Seq] = true
+		if k.Aspect != nil && !aspects[*k.Aspect] {
+			c.add(k.Aspect, "dangling-reference", "aspect %q is not defined in this plan", *k.Aspect)
+		}
+		c.enum(&k.NameStatus, "name_status", NameStatuses)
+		if k.NameZH == nil && k.NameEN == nil && k.NameStatus == "named_in_source" {
+			c.add(&k.NameStatus, "bad-value", "a category without a name cannot be named_in_source")
+		}
+		if k.NameStatus == "inferred" && k.Confidence != "low" {
+			c.add(&k.Confidence, "bad-value", "a category name inferred from a related document has confidence low, not %q", k.Confidence)
+		}
+		c.confidence(&k.Confidence)
+		c.cites(k, k.Sources, "category "+k.ID, sources)
+	}
+	members := map[string]bool{}
+	for i := range pf.Members {
+		m := &pf.Members[i]
+		if _, ok := agencies[m.Agency]; !ok {
+			c.add(&m.Agency, "dangling-reference", "agency %q is not in %s", m.Agency, source.AgenciesFile)
+		}
+		if members[m.Agency] {
+			c.add(&m.Agency, "duplicate-id", "agency %q is listed twice as a member", m.Agency)
+		}
+		members[m.Agency] = true
+		c.enum(&m.Role, "role", MemberRoles)
+		c.confidence(&m.Confidence)
+		c.cites(m, m.Sources, "member "+m.Agency, sources)
+	}
+	for i := range pf.Tasks {
+		c.task(&pf.Tasks[i], p.ID, cats, unique, sources)
+	}
+	c.declared(p.Declared.Categories, len(pf.Categories), "categories")
+	c.declared(p.Declared.Measures, len(pf.Tasks), "measures")
+	c.declared(p.Declared.Members, len(pf.Members), "members")
 }
 
 func article(noun string) string {
@@ -380,10 +428,10 @@ func (c *checker) prefixed(p *string, prefix, what string) {
 	}
 }
 
-func (c *checker) task(t *plan.Task, planID string, cats map[string]bool, unique func(*string, string), sources map[string]*plan.Source) {
+func (c *checker) task(t *plan.Task, planID string, cats map[string]bool, unique func(*string, idKind), sources map[string]*plan.Source) {
 	c.id(&t.ID, "task")
 	c.prefixed(&t.ID, planID+"-m", "task")
-	unique(&t.ID, "task")
+	unique(&t.ID, taskID)
 	if t.Category != nil && !cats[*t.Category] {
 		c.add(t.Category, "dangling-reference", "category %q is not defined in this plan", *t.Category)
 	}
@@ -408,7 +456,7 @@ func (c *checker) task(t *plan.Task, planID string, cats map[string]bool, unique
 		g := &t.Targets[i]
 		c.id(&g.ID, "target")
 		c.prefixed(&g.ID, t.ID+"-t", "target")
-		unique(&g.ID, "target")
+		unique(&g.ID, targetID)
 		c.confidence(&g.Confidence)
 		c.cites(g, g.Sources, "target "+g.ID, sources)
 	}
@@ -421,7 +469,7 @@ func (c *checker) task(t *plan.Task, planID string, cats map[string]bool, unique
 		o := &t.Outcomes[i]
 		c.id(&o.ID, "outcome")
 		c.prefixed(&o.ID, t.ID+"-o", "outcome")
-		unique(&o.ID, "outcome")
+		unique(&o.ID, outcomeID)
 		c.date(o.Date, "date")
 		c.confidence(&o.Confidence)
 		c.cites(o, o.Sources, "outcome "+o.ID, sources)

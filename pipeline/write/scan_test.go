@@ -39,9 +39,13 @@ func TestScanTable(t *testing.T) {
 					t.Fatalf("%s: found %t, %v", ts.Name, found, err)
 				}
 				want := got.Table(ts.Name)
+				wantSum, err := table.Digest(want)
+				if err != nil {
+					t.Fatalf("%s: digest of what Read gives: %v", ts.Name, err)
+				}
 				sum, err := d.Sum()
-				if err != nil || d.Rows() != len(want.Rows) || sum != table.Digest(want) {
-					t.Errorf("%s: scanned %d rows, digest %s (%v); Read gives %d, %s", ts.Name, d.Rows(), sum, err, len(want.Rows), table.Digest(want))
+				if err != nil || d.Rows() != want.Len() || sum != wantSum {
+					t.Errorf("%s: scanned %d rows, digest %s (%v); Read gives %d, %s", ts.Name, d.Rows(), sum, err, want.Len(), wantSum)
 				}
 			}
 		})

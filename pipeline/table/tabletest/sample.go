@@ -44,13 +44,20 @@ func Sample(s *schemas.Set) *table.Set {
 			for j, c := range t.Schema.Columns {
 				r[j] = cell(t.Schema, c, i, key)
 			}
-			t.Rows = append(t.Rows, r)
+			if err := t.Append(r); err != nil {
+				panic(err)
+			}
 		}
 	}
 	// tasks_flat is derived from the base tables, as a build derives it.
-	set.Table("tasks_flat").Rows = normalize.Flat(set)
-	if err := set.Check(); err != nil {
+	rows, err := normalize.Flat(set)
+	if err != nil {
 		panic(err)
+	}
+	for _, r := range rows {
+		if err := set.Table("tasks_flat").Append(r); err != nil {
+			panic(err)
+		}
 	}
 	return set
 }

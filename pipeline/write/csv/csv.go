@@ -56,9 +56,6 @@ func rel(name string) string { return folder + "/" + name + ".csv" }
 
 // Write writes every table of set under dir as csv/<table>.csv.
 func (Writer) Write(dir string, set *table.Set, info table.Info) ([]string, error) {
-	if err := set.Check(); err != nil {
-		return nil, fmt.Errorf("write csv: %w", err)
-	}
 	var files []string
 	for _, t := range set.Tables {
 		p := filepath.Join(dir, filepath.FromSlash(rel(t.Name())))
@@ -71,7 +68,7 @@ func (Writer) Write(dir string, set *table.Set, info table.Info) ([]string, erro
 	return files, nil
 }
 
-// writeTable writes the header and the rows of a checked table.
+// writeTable writes the header and the rows of a table, in key order.
 func writeTable(w io.Writer, t *table.Table) error {
 	cw := stdcsv.NewWriter(w)
 	rec := make([]string, len(t.Schema.Columns))
@@ -81,7 +78,8 @@ func writeTable(w io.Writer, t *table.Table) error {
 	if err := cw.Write(rec); err != nil {
 		return err
 	}
-	for i, r := range t.Rows {
+	i := 0
+	err := t.Scan(func(r table.Row) error {
 		for j, c := range t.Schema.Columns {
 			f, err := field(c, r[j])
 			if err != nil {
@@ -89,9 +87,11 @@ func writeTable(w io.Writer, t *table.Table) error {
 			}
 			rec[j] = f
 		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		i++
+		return cw.Write(rec)
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()
@@ -100,7 +100,7 @@ func writeTable(w io.Writer, t *table.Table) error {
 // errCRLF refuses text that encoding/csv cannot read back.
 var errCRLF = errors.New(`text holds "\r\n", which does not read back from CSV`)
 
-// field is the CSV text of a checked cell.
+// field is the CSV text of a cell of a table (Append has checked its type).
 func field(c schemas.Column, v any) (string, error) {
 	if v == nil {
 		return "", nil
@@ -156,21 +156,23 @@ func (Writer) Read(dir string, s *schemas.Set, info table.Info) (*table.Set, err
 		}
 		set.Tables = append(set.Tables, t)
 	}
-	if err := set.Check(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", root, err)
-	}
 	return set, nil
 }
 
 // readTable reads one file: a header that names the columns of ts in order, then the rows.
+// A row that parses but that the table refuses (a list item holding ';', say) is reported
+// with the line its record starts on.
 func readTable(r io.Reader, ts *schemas.Table) (*table.Table, error) {
-	t := &table.Table{Schema: ts}
+	t := table.New(ts)
+	row := make(table.Row, len(ts.Columns))
 	err := scanTable(r, ts, func(rec []string, fieldPos func(int) (int, int)) error {
-		row := make(table.Row, len(rec))
 		if err := parseRecord(row, rec, ts, fieldPos); err != nil {
 			return err
 		}
-		t.Rows = append(t.Rows, row)
+		if err := t.Append(row); err != nil {
+			line, _ := fieldPos(0)
+			return fmt.Errorf("record on line %d: %w", line, err)
+		}
 		return nil
 	})
 	if err != nil {

@@ -45,9 +45,6 @@ func (Writer) Write(dir string, set *table.Set, info table.Info) ([]string, erro
 	}
 	name := fileName(info)
 	path := filepath.Join(dir, name)
-	if err := set.Check(); err != nil {
-		return nil, fmt.Errorf("write %s: %w", path, err)
-	}
 	tmp, commit, abort, err := atomic.Path(path)
 	if err != nil {
 		return nil, err
@@ -284,9 +281,10 @@ func createTable(t *schemas.Table) []string {
 	return stmts
 }
 
-// appendRows bulk loads t through the appender, in the set's order. In a table that
-// references itself a row whose parent comes later is moved after its parent, and the
-// appender is flushed before a row whose parent is still in the unflushed batch.
+// appendRows bulk loads t through the appender, in key order. A table that references
+// itself is small (agencies): its rows are read whole, a row whose parent comes later is
+// moved after its parent, and the appender is flushed before a row whose parent is still in
+// the unflushed batch. Any other table is streamed.
 func appendRows(conn driver.Conn, t *table.Table) (err error) {
 	a, err := duckdb.NewAppenderFromConn(conn, "", t.Name())
 	if err != nil {
@@ -300,18 +298,36 @@ func appendRows(conn driver.Conn, t *table.Table) (err error) {
 			err = cerr
 		}
 	}()
+	args := make([]driver.Value, len(t.Schema.Columns))
+	put := func(i int, r table.Row) error {
+		for j, v := range r {
+			args[j] = v
+		}
+		if err := a.AppendRow(args...); err != nil {
+			return fmt.Errorf("row %d: %w", i, err)
+		}
+		return nil
+	}
 	self := selfRefs(t.Schema)
-	order, err := parentsFirst(t, self)
+	if len(self) == 0 {
+		i := 0
+		return t.Scan(func(r table.Row) error {
+			i++
+			return put(i-1, r)
+		})
+	}
+	rows, err := t.All()
 	if err != nil {
 		return err
 	}
-	var key int
-	if len(self) > 0 {
-		key = t.Schema.Index(t.Schema.PrimaryKey[0])
+	key := t.Schema.Index(t.Schema.PrimaryKey[0])
+	order, err := parentsFirst(rows, key, self)
+	if err != nil {
+		return err
 	}
 	batch := map[string]bool{}
 	for _, i := range order {
-		r := t.Rows[i]
+		r := rows[i]
 		for _, c := range self {
 			if p, ok := r[c].(string); ok && batch[p] {
 				if err := a.Flush(); err != nil {
@@ -321,16 +337,10 @@ func appendRows(conn driver.Conn, t *table.Table) (err error) {
 				break
 			}
 		}
-		args := make([]driver.Value, len(r))
-		for j, v := range r {
-			args[j] = v
+		if err := put(i, r); err != nil {
+			return err
 		}
-		if err := a.AppendRow(args...); err != nil {
-			return fmt.Errorf("row %d: %w", i, err)
-		}
-		if len(self) > 0 {
-			batch[r[key].(string)] = true
-		}
+		batch[r[key].(string)] = true
 	}
 	return nil
 }
@@ -346,20 +356,17 @@ func selfRefs(t *schemas.Table) []int {
 	return cols
 }
 
-// parentsFirst returns the row indices of t in the set's order, except that a row is held
-// back until every row it references through the columns self has been placed. A reference
-// to a key no row holds is left for DuckDB to reject.
-func parentsFirst(t *table.Table, self []int) ([]int, error) {
-	order := make([]int, len(t.Rows))
+// parentsFirst returns the indices of rows in their order, except that a row is held back
+// until every row it references through the columns self has been placed; key is the column
+// of the (single-column) primary key. A reference to a key no row holds is left for DuckDB to
+// reject.
+func parentsFirst(rows []table.Row, key int, self []int) ([]int, error) {
+	order := make([]int, len(rows))
 	for i := range order {
 		order[i] = i
 	}
-	if len(self) == 0 {
-		return order, nil
-	}
-	key := t.Schema.Index(t.Schema.PrimaryKey[0])
 	exists := map[string]bool{}
-	for _, r := range t.Rows {
+	for _, r := range rows {
 		exists[r[key].(string)] = true
 	}
 	placed := map[string]bool{}
@@ -376,7 +383,7 @@ func parentsFirst(t *table.Table, self []int) ([]int, error) {
 	for len(todo) > 0 {
 		var later []int
 		for _, i := range todo {
-			if r := t.Rows[i]; ready(r) {
+			if r := rows[i]; ready(r) {
 				order = append(order, i)
 				placed[r[key].(string)] = true
 			} else {
@@ -384,7 +391,7 @@ func parentsFirst(t *table.Table, self []int) ([]int, error) {
 			}
 		}
 		if len(later) == len(todo) {
-			return nil, fmt.Errorf("rows reference each other in a cycle, starting at %s", t.Rows[todo[0]][key])
+			return nil, fmt.Errorf("rows reference each other in a cycle, starting at %s", rows[todo[0]][key])
 		}
 		todo = later
 	}
@@ -469,21 +476,11 @@ func (Writer) Read(dir string, s *schemas.Set, info table.Info) (set *table.Set,
 	}()
 	set = table.NewSet(s)
 	for _, t := range set.Tables {
-		t.Rows, err = readTable(db, t.Schema)
-		if err != nil {
+		if err := scanTable(db, t.Schema, true, t.Append); err != nil {
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
 	}
 	return set, nil
-}
-
-func readTable(db *sql.DB, ts *schemas.Table) ([]table.Row, error) {
-	var out []table.Row
-	err := scanTable(db, ts, true, func(r table.Row) error {
-		out = append(out, slices.Clone(r))
-		return nil
-	})
-	return out, err
 }
 
 // scanTable calls fn with every row of a table or view, in primary-key order when sorted is

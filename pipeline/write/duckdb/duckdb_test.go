@@ -193,19 +193,16 @@ func TestReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
-	if err := got.Check(); err != nil {
-		t.Errorf("read back set does not check: %v", err)
-	}
 	for _, wt := range want.Tables {
 		t.Run(wt.Name(), func(t *testing.T) {
 			gt := got.Table(wt.Name())
 			if wt.Schema.View {
-				if len(gt.Rows) != len(want.Table("tasks").Rows) {
-					t.Errorf("view %s: %d rows, want one per task", wt.Name(), len(gt.Rows))
+				if gt.Len() != want.Table("tasks").Len() {
+					t.Errorf("view %s: %d rows, want one per task", wt.Name(), gt.Len())
 				}
 				return
 			}
-			if diff := cmp.Diff(wt.Rows, gt.Rows); diff != "" {
+			if diff := cmp.Diff(all(t, wt), all(t, gt)); diff != "" {
 				t.Errorf("read back differently (-want +got):\n%s", diff)
 			}
 		})
@@ -277,9 +274,20 @@ func TestWriteFails(t *testing.T) {
 			return set, s
 		}
 	}
+	// cell sets one cell of row (counted in key order) of a table of the sample.
 	cell := func(set *table.Set, tbl string, row int, col string, v any) {
 		tt := set.Table(tbl)
-		tt.Rows[row][tt.Schema.Index(col)] = v
+		rows, err := tt.All()
+		if err != nil {
+			panic(err)
+		}
+		rows[row][tt.Schema.Index(col)] = v
+		tt.Reset()
+		for _, r := range rows {
+			if err := tt.Append(r); err != nil {
+				panic(err)
+			}
+		}
 	}
 	tests := []struct {
 		name  string
@@ -295,7 +303,6 @@ func TestWriteFails(t *testing.T) {
 		}), true},
 		{"self reference to a missing agency", sample(func(set *table.Set) { cell(set, "agencies", 2, "parent_agency_id", "nobody") }), true},
 		{"agency parents in a cycle", sample(func(set *table.Set) { cell(set, "agencies", 0, "parent_agency_id", "agencies-agency_id-2") }), true},
-		{"cell of the wrong type", sample(func(set *table.Set) { cell(set, "plans", 0, "year", "2022") }), true},
 		{"view columns differ from the declaration", func() (*table.Set, *schemas.Set) {
 			s := schemas.MustLoad()
 			s.Table("tasks_flat").ViewSQL = "SELECT task_id, plan_id FROM tasks"
@@ -393,18 +400,30 @@ func TestSelfReference(t *testing.T) {
 				if a.parent != "" {
 					parent = a.parent
 				}
-				ag.Rows = append(ag.Rows, build(ag.Schema, map[string]any{"agency_id": a.id, "parent_agency_id": parent}))
+				if err := ag.Append(build(ag.Schema, map[string]any{"agency_id": a.id, "parent_agency_id": parent})); err != nil {
+					t.Fatal(err)
+				}
 			}
 			dir := filepath.Dir(write(t, set))
 			got, err := duckdb.Writer{}.Read(dir, s, info)
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
-			if diff := cmp.Diff(ag.Rows, got.Table("agencies").Rows); diff != "" {
+			if diff := cmp.Diff(all(t, ag), all(t, got.Table("agencies"))); diff != "" {
 				t.Errorf("agencies read back differently (-want +got):\n%s", diff)
 			}
 		})
 	}
+}
+
+// all returns every row of tt, in key order.
+func all(t *testing.T, tt *table.Table) []table.Row {
+	t.Helper()
+	rows, err := tt.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
 
 // build makes a row of ts from the named cells; a required column not named gets a
@@ -447,7 +466,9 @@ func viewSet(s *schemas.Set) *table.Set {
 	add := func(name string, rows ...map[string]any) {
 		t := set.Table(name)
 		for _, r := range rows {
-			t.Rows = append(t.Rows, build(t.Schema, r))
+			if err := t.Append(build(t.Schema, r)); err != nil {
+				panic(err)
+			}
 		}
 	}
 	const (
@@ -521,16 +542,13 @@ func viewSet(s *schemas.Set) *table.Set {
 func TestTasksFlat(t *testing.T) {
 	s := schemas.MustLoad()
 	set := viewSet(s)
-	if err := set.Check(); err != nil {
-		t.Fatal(err)
-	}
 	dir := filepath.Dir(write(t, set))
 	got, err := duckdb.Writer{}.Read(dir, s, info)
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
 	rows := map[string]table.Row{}
-	for _, r := range got.Table("tasks_flat").Rows {
+	for _, r := range all(t, got.Table("tasks_flat")) {
 		rows[r[0].(string)] = r
 	}
 	tests := []struct {

@@ -36,15 +36,17 @@ var info = tabletest.Info
 func edgeSet(t *testing.T) *table.Set {
 	t.Helper()
 	set := table.NewSet(tabletest.EdgeSchema())
-	set.Tables[0].Rows = []table.Row{
+	rows := []table.Row{
 		{"a", int64(math.MinInt64), math.Copysign(0, -1), table.Date(1, 1, 1), []string{"x"}, "010000"},
 		{"b", int64(math.MaxInt64), math.SmallestNonzeroFloat64, table.Date(9999, 12, 31), []string{"\"q\", c\nd", `\`}, " lead and trail "},
 		{"c", int64(0), math.MaxFloat64, table.Date(1969, 12, 31), []string{"网络", "平台"}, "a\r\nb\rc\n"},
 		{"d", nil, nil, nil, nil, nil},
 		{"e", int64(-1), -1.5e-300, table.Date(1970, 1, 1), []string{"null"}, "NULL"},
 	}
-	if err := set.Check(); err != nil {
-		t.Fatal(err)
+	for _, r := range rows {
+		if err := set.Tables[0].Append(r); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return set
 }
@@ -283,13 +285,13 @@ func (w *failAfter) Write(p []byte) (int, error) {
 func TestWriteTableSinkError(t *testing.T) {
 	tt := tabletest.Sample(schemas.MustLoad()).Table("tasks")
 	var full bytes.Buffer
-	if err := writeTable(&full, tt, info, memory.NewGoAllocator()); err != nil {
+	if err := writeTable(context.Background(), &full, tt, info, memory.NewGoAllocator()); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []int{0, 4, 100, full.Len() / 2, full.Len() - 1} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			mem := checked(t)
-			err := writeTable(&failAfter{n: n}, tt, info, mem)
+			err := writeTable(context.Background(), &failAfter{n: n}, tt, info, mem)
 			if !errors.Is(err, errSink) {
 				t.Errorf("writeTable with %d of %d bytes: got error %v, want %v", n, full.Len(), err, errSink)
 			}

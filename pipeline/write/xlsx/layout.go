@@ -80,6 +80,48 @@ func textWidth(s string) float64 {
 	return w
 }
 
+// asciiWidth is textWidth of ASCII text held in bytes.
+func asciiWidth(b []byte) float64 {
+	w := 0.0
+	for _, c := range b {
+		w += runeWidth(rune(c))
+	}
+	return w
+}
+
+// textMeasure is, in one pass over s, what measure needs of a text cell: the width of its
+// widest line, whether it has several lines, and the width of its longest word, the longest
+// token eachToken gives with slashes, less trailing spaces. Each width is summed rune by
+// rune from the start of its line or token, as textWidth sums it, so it is the same number.
+func textMeasure(s string) (width float64, multi bool, word float64) {
+	line := 0.0              // the current line so far
+	tok, trimmed := 0.0, 0.0 // the current token so far, and up to its last rune but a space
+	for _, r := range s {
+		w := runeWidth(r)
+		if r == '\n' {
+			width, line, multi = max(width, line), 0, true
+		} else {
+			line += w
+		}
+		switch {
+		case wide(r): // a token of its own
+			word = max(word, trimmed, w)
+			tok, trimmed = 0, 0
+		case r == ' ' || r == '/' || r == '-': // ends a token
+			tok += w
+			if r != ' ' {
+				trimmed = tok
+			}
+			word = max(word, trimmed)
+			tok, trimmed = 0, 0
+		default:
+			tok += w
+			trimmed = tok
+		}
+	}
+	return max(width, line), multi, max(word, trimmed)
+}
+
 // linesWidth is the width of the widest line of s and whether s has several lines.
 func linesWidth(s string) (float64, bool) {
 	w := 0.0
@@ -114,7 +156,11 @@ func wrapLines(s string, width float64, bold bool) int {
 	for rest, more := s, true; more; {
 		var para string
 		para, rest, more = strings.Cut(rest, "\n")
-		n += max(paraLines(para, false, limit, scale), paraLines(para, true, limit, scale))
+		lines := paraLines(para, false, limit, scale)
+		if strings.ContainsAny(para, "/-") { // else LibreOffice breaks it where Excel does
+			lines = max(lines, paraLines(para, true, limit, scale))
+		}
+		n += lines
 	}
 	return n
 }
@@ -145,17 +191,18 @@ type lineFiller struct {
 }
 
 func (f *lineFiller) add(tok string) {
-	word := textWidth(strings.TrimRight(tok, " ")) * f.scale
+	full, trimmed := tokenWidths(tok)
+	word := trimmed * f.scale
 	switch {
 	case f.cur+word <= f.limit:
-		f.cur += textWidth(tok) * f.scale
+		f.cur += full * f.scale
 		return
 	case f.cur > 0:
 		f.lines++
 		f.cur = 0
 	}
 	if word <= f.limit {
-		f.cur = textWidth(tok) * f.scale
+		f.cur = full * f.scale
 		return
 	}
 	for _, r := range tok {
@@ -168,15 +215,19 @@ func (f *lineFiller) add(tok string) {
 	}
 }
 
-// wrapTokens splits text where a line may break: after spaces, around wide characters and,
-// if slashes, after / and -.
-func wrapTokens(s string, slashes bool) []string {
-	var toks []string
-	eachToken(s, slashes, func(tok string) { toks = append(toks, tok) })
-	return toks
+// tokenWidths is, in one pass, textWidth(tok) and textWidth(strings.TrimRight(tok, " ")).
+func tokenWidths(tok string) (full, trimmed float64) {
+	for _, r := range tok {
+		full += runeWidth(r)
+		if r != ' ' {
+			trimmed = full
+		}
+	}
+	return full, trimmed
 }
 
-// eachToken calls fn with the tokens wrapTokens gives, in order, without gathering them.
+// eachToken splits text where a line may break, after spaces, around wide characters and,
+// if slashes, after / and -, and calls fn with the tokens in order, without gathering them.
 func eachToken(s string, slashes bool, fn func(string)) {
 	start := 0
 	for i, r := range s {
@@ -250,6 +301,28 @@ const (
 // fitSample is the most rows fitColumns looks at: rows spread evenly over the table.
 const fitSample = 200
 
+// sampleAt is the row (from 0) of a table of n rows, more than fitSample, that sample row i
+// of fitColumns is.
+func sampleAt(i, n int) int { return i * n / fitSample }
+
+// sampler keeps the rows of a table of n rows that fitColumns looks at, from the rows added
+// one at a time in order: every row of a table of up to fitSample rows, else the rows at
+// sampleAt, fitSample of them whatever the length of the table.
+type sampler struct {
+	n, seen int
+	rows    []table.Row
+}
+
+func newSampler(n int) *sampler { return &sampler{n: n} }
+
+// add offers the next row; a row it keeps is copied.
+func (s *sampler) add(r table.Row) {
+	if s.n <= fitSample || len(s.rows) < fitSample && s.seen == sampleAt(len(s.rows), s.n) {
+		s.rows = append(s.rows, slices.Clone(r))
+	}
+	s.seen++
+}
+
 // pagesAcross is the number of pages across that columns of the given widths print on, at
 // printWidth units a page, when the first keys columns repeat on every page.
 func pagesAcross(widths []float64, keys int) int {
@@ -276,7 +349,8 @@ func pagesAcross(widths []float64, keys int) int {
 // hold them at those widths, and one page more; for each cut it widens the text columns, one
 // step at a time the column that shortens the rows the most for its width, for as long as
 // the pages hold them. It keeps the widths that print on the fewest pages: pages across times
-// the height of the rows (of a sample of rows, for long tables).
+// the height of the rows (of a sample of rows, for long tables: rows are the table's rows,
+// or the rows a sampler kept of them, which are the same sample).
 func fitColumns(layout []column, rows []table.Row, keys int) int {
 	natural := widths(layout)
 	if pagesAcross(natural, keys) == 1 {
@@ -286,7 +360,7 @@ func fitColumns(layout []column, rows []table.Row, keys int) int {
 	if len(rows) > fitSample {
 		sample = make([]table.Row, fitSample)
 		for i := range sample {
-			sample[i] = rows[i*len(rows)/fitSample]
+			sample[i] = rows[sampleAt(i, len(rows))]
 		}
 	}
 	f := newFitter(layout, sample, keys)

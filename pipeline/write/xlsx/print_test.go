@@ -93,7 +93,7 @@ func TestPrintSetup(t *testing.T) {
 		cols = append(cols, schemas.Column{Name: fmt.Sprintf("text_%d", i), Type: schemas.Text})
 		row = append(row, strings.Repeat(fmt.Sprintf("word%d ", i), 40))
 	}
-	wide := oneTable(cols, row, table.Row{"row-2", int64(2), "short", nil, nil, nil, nil, nil, nil, nil, nil, nil})
+	wide := oneTable(t, cols, row, table.Row{"row-2", int64(2), "short", nil, nil, nil, nil, nil, nil, nil, nil, nil})
 	for name, set := range map[string]*table.Set{"sample": set, "wide": wide} {
 		t.Run(name, func(t *testing.T) {
 			f, err := excelize.OpenFile(write(t, set, info))
@@ -209,13 +209,19 @@ func TestReadmeLayout(t *testing.T) {
 	s := schemas.MustLoad()
 	set := tabletest.Sample(s)
 	plans := set.Table("plans")
-	for i := len(plans.Rows); i < 9; i++ {
-		r := slices.Clone(plans.Rows[0])
-		r[plans.Schema.Index("plan_id")] = fmt.Sprintf("iiswg-%d", 2016+i)
-		plans.Rows = append(plans.Rows, r)
-	}
-	if err := set.Check(); err != nil {
+	first, err := plans.All()
+	if err != nil {
 		t.Fatal(err)
+	}
+	for i := len(first); i < 9; i++ {
+		r := slices.Clone(first[0])
+		r[plans.Schema.Index("plan_id")] = fmt.Sprintf("iiswg-%d", 2016+i)
+		if err := plans.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if plans.Len() != 9 {
+		t.Fatalf("%d plans, want 9", plans.Len())
 	}
 	f, err := excelize.OpenFile(write(t, set, info))
 	if err != nil {
@@ -311,7 +317,7 @@ func TestReadmeLayout(t *testing.T) {
 func TestRowHeights(t *testing.T) {
 	long := strings.Repeat("Several words of English text, ", 30) + strings.Repeat("工业互联网", 30)
 	cols := []schemas.Column{{Name: "id", Type: schemas.Text, Required: true}, {Name: "text", Type: schemas.Text}}
-	f, err := excelize.OpenFile(write(t, oneTable(cols, table.Row{"a", "short"}, table.Row{"b", long}), info))
+	f, err := excelize.OpenFile(write(t, oneTable(t, cols, table.Row{"a", "short"}, table.Row{"b", long}), info))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -131,11 +131,17 @@ func (b *book) sharedString(i int) (string, error) {
 	return b.sst[i], nil
 }
 
-// readSheet appends the rows of one sheet to t, after checking its header.
+// readSheet appends the rows of one sheet to t, after checking its header; a row that does
+// not fit the table's schema is an error.
 func (b *book) readSheet(sheet string, t *table.Table) error {
-	return b.scanRows(sheet, t.Schema, func() table.Row { return make(table.Row, len(t.Schema.Columns)) },
+	row := make(table.Row, len(t.Schema.Columns))
+	n := 1 // the sheet row of the last row read, the header first
+	return b.scanRows(sheet, t.Schema, func() table.Row { clear(row); return row },
 		func(r table.Row) error {
-			t.Rows = append(t.Rows, r)
+			n++
+			if err := t.Append(r); err != nil { // Append copies the row
+				return fmt.Errorf("row %d: %w", n, err)
+			}
 			return nil
 		})
 }

@@ -139,27 +139,18 @@ func get(t *table.Table, row table.Row, name string) any {
 	return row[i]
 }
 
-func rowsOf(t *table.Table) []table.Row {
+// small is every row of a small reference table (plans, task_categories), none when the table
+// is absent.
+func small(t *table.Table) ([]table.Row, error) {
 	if t == nil {
-		return nil
+		return nil, nil
 	}
-	return t.Rows
+	return t.All()
 }
 
-// nulls counts the empty (NULL) cells of a table.
-func nulls(t *table.Table) int64 {
-	var n int64
-	for _, r := range t.Rows {
-		for _, v := range r {
-			if v == nil {
-				n++
-			}
-		}
-	}
-	return n
-}
-
-func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, parts []part, exact *[]exactValue) error {
+// writeReadme writes the README sheet; the counts of rows, empty cells and confidence levels
+// are those the surveys of the tables found.
+func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, parts []part, surveys map[*table.Table]*survey, exact *[]exactValue) error {
 	r := &readme{st: st}
 
 	r.title("plandata — Industrial Internet Special Working Group work plans")
@@ -184,21 +175,28 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 		r.field("Release date", "发布日期", nil)
 	}
 	r.field("Pipeline version", "流水线版本", info.Version)
-	sources := set.Table("sources")
-	r.field("Sources cited (sheet sources)", "引用来源数（sources 表）", int64(len(rowsOf(sources))))
+	var sources int64
+	if t := set.Table("sources"); t != nil {
+		sources = int64(t.Len())
+	}
+	r.field("Sources cited (sheet sources)", "引用来源数（sources 表）", sources)
 
 	plans := set.Table("plans")
+	planRows, err := small(plans)
+	if err != nil {
+		return fmt.Errorf("table plans: %w", err)
+	}
 	r.heading("Coverage per plan", "各计划覆盖情况")
 	r.para("What each plan declares beside what this dataset records, from the plans sheet. An empty cell is unknown: no source gives the number.",
 		"各计划声明的数量与本数据集已收录的数量，取自 plans 表。空白表示未知，即没有来源给出该数字。")
-	if len(rowsOf(plans)) == 0 {
+	if len(planRows) == 0 {
 		r.para("No plan is recorded.", "尚未收录任何计划。")
 	} else {
 		// Plans side by side, in blocks of at most plansPerBlock.
-		blocks := (len(plans.Rows) + plansPerBlock - 1) / plansPerBlock
-		per := (len(plans.Rows) + blocks - 1) / blocks
-		for start := 0; start < len(plans.Rows); start += per {
-			block := plans.Rows[start:min(start+per, len(plans.Rows))]
+		blocks := (len(planRows) + plansPerBlock - 1) / plansPerBlock
+		per := (len(planRows) + blocks - 1) / blocks
+		for start := 0; start < len(planRows); start += per {
+			block := planRows[start:min(start+per, len(planRows))]
 			if start > 0 {
 				r.skip()
 			}
@@ -233,14 +231,18 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 	}
 
 	cats := set.Table("task_categories")
+	catRows, err := small(cats)
+	if err != nil {
+		return fmt.Errorf("table task_categories: %w", err)
+	}
 	r.heading("Coverage per task category", "各任务类别覆盖情况")
 	r.para("Measures recorded for each task category, from the task_categories sheet. name_status tells whether a source names the category for this plan (named_in_source) or the name comes from a related document (inferred).",
 		"各任务类别已收录的举措数，取自 task_categories 表。name_status 表示名称由来源直接给出（named_in_source）还是由相关文件推断（inferred）。")
-	if len(rowsOf(cats)) == 0 {
+	if len(catRows) == 0 {
 		r.para("No task category is recorded.", "尚未收录任何任务类别。")
 	} else {
 		r.header("Category", "类别", "Plan / 计划", "No. / 序号", "Measures recorded / 已收录举措", "Name status / 名称状态")
-		for _, c := range cats.Rows {
+		for _, c := range catRows {
 			r.figures(r.cell(st.prose, get(cats, c, "name_en")), r.cell(st.prose, get(cats, c, "name_zh")),
 				r.figure(get(cats, c, "plan_id")), r.figure(get(cats, c, "seq")),
 				r.figure(get(cats, c, "measures_recorded")), r.figure(get(cats, c, "name_status")))
@@ -253,13 +255,8 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 	r.header("Level: meaning", "含义", "Rows / 行数")
 	counts := map[string]int64{}
 	for _, t := range set.Tables {
-		if t.Schema.View || t.Schema.Index("confidence") < 0 {
-			continue
-		}
-		for _, row := range t.Rows {
-			if s, ok := get(t, row, "confidence").(string); ok {
-				counts[s]++
-			}
+		for level, n := range surveys[t].levels { // nil for views and tables without confidence
+			counts[level] += n
 		}
 	}
 	for _, l := range confidenceLevels {
@@ -270,7 +267,7 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 	var allNulls int64
 	for _, t := range set.Tables {
 		if !t.Schema.View {
-			allNulls += nulls(t)
+			allNulls += surveys[t].nulls
 		}
 	}
 	r.field("Empty (unknown) cells in all tables", "全部数据表中的空（未知）单元格数", allNulls)
@@ -298,7 +295,7 @@ func writeReadme(f *excelize.File, st *styles, set *table.Set, info table.Info, 
 			cont = strings.Join(more, listSep)
 		}
 		r.figures(r.cell(st.prose, t.Name()+": "+t.Schema.DescriptionEN), r.cell(st.prose, t.Schema.DescriptionZH),
-			r.figure(int64(len(t.Rows))), r.figure(nulls(t)), r.figure(cont))
+			r.figure(surveys[t].rows), r.figure(surveys[t].nulls), r.figure(cont))
 	}
 	note := "No table continues on a further sheet."
 	noteZH := "没有表需要续表。"

@@ -106,17 +106,45 @@ type column struct {
 // break. A text column may narrow down to the widest of its header, minTextWidth and its
 // longest word (up to maxWordWidth), but no further than its width.
 func measure(cols []schemas.Column, rows []table.Row) []column {
-	out := make([]column, len(cols))
+	m := newMeasurer(cols)
+	for _, r := range rows {
+		m.add(r)
+	}
+	return m.layout()
+}
+
+// measurer is measure over rows added one at a time: it keeps, per column, the widest cell,
+// the longest word and whether a cell has several lines.
+type measurer struct {
+	cols          []schemas.Column
+	head, w, word []float64
+	wrap          []bool
+}
+
+func newMeasurer(cols []schemas.Column) *measurer {
+	m := &measurer{cols: cols, head: make([]float64, len(cols)), w: make([]float64, len(cols)),
+		word: make([]float64, len(cols)), wrap: make([]bool, len(cols))}
 	for j, c := range cols {
-		head := textWidth(c.Name)*boldFactor + filterButton
-		w, word, wrap := head, 0.0, false
-		for _, r := range rows {
-			cw, multi := cellWidth(r[j])
-			w = max(w, cw+cellPadding)
-			word = max(word, longestWord(r[j])+cellPadding)
-			wrap = wrap || multi
-		}
-		w = math.Ceil(w)
+		m.head[j] = textWidth(c.Name)*boldFactor + filterButton
+		m.w[j] = m.head[j]
+	}
+	return m
+}
+
+func (m *measurer) add(r table.Row) {
+	for j, v := range r[:len(m.cols)] {
+		cw, multi, word := cellMeasure(v)
+		m.w[j] = max(m.w[j], cw+cellPadding)
+		m.word[j] = max(m.word[j], word+cellPadding)
+		m.wrap[j] = m.wrap[j] || multi
+	}
+}
+
+// layout is the layout of the columns from the rows added so far.
+func (m *measurer) layout() []column {
+	out := make([]column, len(m.cols))
+	for j, c := range m.cols {
+		w, wrap := math.Ceil(m.w[j]), m.wrap[j]
 		if w > maxWidth {
 			wrap = true
 		}
@@ -125,49 +153,35 @@ func measure(cols []schemas.Column, rows []table.Row) []column {
 			width: width,
 			wrap:  wrap,
 			text:  c.Type == schemas.Text || c.Type == schemas.TextList,
-			floor: min(width, math.Ceil(max(head, minTextWidth, min(word, maxWordWidth)))),
+			floor: min(width, math.Ceil(max(m.head[j], minTextWidth, min(m.word[j], maxWordWidth)))),
 		}
 	}
 	return out
 }
 
-// longestWord is the width of the longest run of a text cell that no application breaks
-// (but at any character when it is longer than a line).
-func longestWord(v any) float64 {
-	var s string
+// cellMeasure is the width of a cell's widest line, whether it has several lines, and for
+// text the width of its longest word: the longest run that no application breaks (but at any
+// character when it is longer than a line).
+func cellMeasure(v any) (width float64, multi bool, word float64) {
 	switch x := v.(type) {
 	case string:
-		s = x
+		return textMeasure(x)
 	case []string:
-		s = strings.Join(x, listSep)
-	default:
-		return 0
+		return textMeasure(strings.Join(x, listSep))
+	case int64:
+		var b [20]byte
+		return asciiWidth(strconv.AppendInt(b[:0], x, 10)), false, 0
+	case float64:
+		var b [32]byte
+		return min(asciiWidth(strconv.AppendFloat(b[:0], x, 'g', -1, 64)), 12), false, 0
+	case time.Time:
+		return dateWidth, false, 0
 	}
-	w := 0.0
-	for _, tok := range wrapTokens(s, true) {
-		w = max(w, textWidth(strings.TrimRight(tok, " ")))
-	}
-	return w
+	return 0, false, 0
 }
 
-// cellWidth is the width of a cell's widest line and whether it has several lines.
-func cellWidth(v any) (float64, bool) {
-	switch x := v.(type) {
-	case nil:
-		return 0, false
-	case string:
-		return linesWidth(x)
-	case []string:
-		return linesWidth(strings.Join(x, listSep))
-	case int64:
-		return textWidth(strconv.FormatInt(x, 10)), false
-	case float64:
-		return min(textWidth(strconv.FormatFloat(x, 'g', -1, 64)), 12), false
-	case time.Time:
-		return textWidth(dateFormat), false
-	}
-	return 0, false
-}
+// dateWidth is the width of a date cell.
+var dateWidth = textWidth(dateFormat)
 
 // exactValue is a double cell whose text excelize writes wrong: cut to 15 significant
 // digits, or as hundreds of digits where an exponent belongs. The zip writer puts the exact
@@ -176,11 +190,27 @@ type exactValue struct {
 	sheet, ref, value string
 }
 
+// rowScan calls fn with every row of a sheet, in order; the row passed may be reused by the
+// next call.
+type rowScan func(fn func(table.Row) error) error
+
+// scanSlice is the rowScan of rows held in memory.
+func scanSlice(rows []table.Row) rowScan {
+	return func(fn func(table.Row) error) error {
+		for _, r := range rows {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 // writeSheet writes one table-shaped sheet: a frozen, filtered header row of column names,
-// then one row per row. The text of rows for which strong is true is bold; strong may be nil.
-// Printed, the header row repeats on every page.
-func writeSheet(f *excelize.File, st *styles, sheet string, cols []schemas.Column, rows []table.Row, layout []column, pages printSetup, strong func(i int) bool, exact *[]exactValue) error {
-	last, err := excelize.CoordinatesToCellName(len(cols), len(rows)+1)
+// then one row per row of scan, which gives n rows. The text of rows for which strong is true
+// is bold; strong may be nil. Printed, the header row repeats on every page.
+func writeSheet(f *excelize.File, st *styles, sheet string, cols []schemas.Column, n int, scan rowScan, layout []column, pages printSetup, strong func(table.Row) bool, exact *[]exactValue) error {
+	last, err := excelize.CoordinatesToCellName(len(cols), n+1)
 	if err != nil {
 		return err
 	}
@@ -205,12 +235,17 @@ func writeSheet(f *excelize.File, st *styles, sheet string, cols []schemas.Colum
 		return err
 	}
 	values := make([]any, len(cols))
-	for i, r := range rows {
+	i := 0 // rows written
+	err = scan(func(r table.Row) error {
+		if i == n {
+			return fmt.Errorf("more than the %d rows the sheet was laid out for", n)
+		}
 		if len(r) != len(cols) {
 			return fmt.Errorf("row %d: %d cells for %d columns", i+1, len(r), len(cols))
 		}
+		bold := strong != nil && strong(r)
 		for j, c := range cols {
-			v, err := cellValue(st, c, layout[j], strong != nil && strong(i), r[j])
+			v, err := cellValue(st, c, layout[j], bold, r[j])
 			if err != nil {
 				return fmt.Errorf("row %d column %s: %w", i+1, c.Name, err)
 			}
@@ -222,9 +257,14 @@ func writeSheet(f *excelize.File, st *styles, sheet string, cols []schemas.Colum
 				}
 			}
 		}
-		if err := sw.SetRow("A"+strconv.Itoa(i+2), values, rowOpts(lineHeight, rowLines(layout, r))); err != nil {
-			return err
-		}
+		i++
+		return sw.SetRow("A"+strconv.Itoa(i+1), values, rowOpts(lineHeight, rowLines(layout, r)))
+	})
+	if err != nil {
+		return err
+	}
+	if i != n {
+		return fmt.Errorf("%d rows, not the %d the sheet was laid out for", i, n)
 	}
 	if err := f.AutoFilter(sheet, "A1:"+last, nil); err != nil {
 		return fmt.Errorf("add filter: %w", err)
@@ -353,13 +393,15 @@ func checkText(s string) error {
 	if !utf8.ValidString(s) {
 		return errors.New("text is not valid UTF-8")
 	}
+	units := 0 // UTF-16 units
 	for _, r := range s {
 		if !(r == '\t' || r == '\n' || r == '\r' || 0x20 <= r && r <= 0xD7FF || 0xE000 <= r && r <= 0xFFFD || r >= 0x10000) {
 			return fmt.Errorf("text holds %U, which XML cannot carry", r)
 		}
+		units += utf16.RuneLen(r)
 	}
-	if n := len(utf16.Encode([]rune(s))); n > maxCellChars {
-		return fmt.Errorf("text of %d characters is longer than the %d a cell holds", n, maxCellChars)
+	if units > maxCellChars {
+		return fmt.Errorf("text of %d characters is longer than the %d a cell holds", units, maxCellChars)
 	}
 	return nil
 }
@@ -455,9 +497,9 @@ func writeDictionary(f *excelize.File, st *styles, set *table.Set, exact *[]exac
 			rows = append(rows, table.Row{ts.Name, c.Name, "column", string(c.Type), yes(c.Required), yes(key), orNull(c.References), c.DescriptionEN, c.DescriptionZH})
 		}
 	}
-	strong := func(i int) bool { return rows[i][1] == nil } // a table's own row
+	strong := func(r table.Row) bool { return r[1] == nil } // a table's own row
 	layout := measure(cols, rows)
 	const keys = 2 // table and column
 	pages := printSetup{across: fitColumns(layout, rows, keys), titleRows: 1, titleCols: keys}
-	return writeSheet(f, st, dictionarySheet, cols, rows, layout, pages, strong, exact)
+	return writeSheet(f, st, dictionarySheet, cols, len(rows), scanSlice(rows), layout, pages, strong, exact)
 }

@@ -86,11 +86,11 @@ func fileName(info table.Info) (string, error) {
 	return info.Dataset + ".xlsx", nil
 }
 
-// part is the rows of a table that one sheet holds.
+// part is the rows of a table that one sheet holds: rows lo up to, not including, hi.
 type part struct {
-	sheet string
-	table *table.Table
-	rows  []table.Row
+	sheet  string
+	table  *table.Table
+	lo, hi int
 }
 
 // sheetName is the name of the n-th sheet (from 0) of a table.
@@ -119,7 +119,8 @@ func layout(set *table.Set) ([]part, error) {
 	seen := map[string]bool{readmeSheet: true, dictionarySheet: true}
 	var parts []part
 	for _, t := range sheetTables(set.Tables) {
-		for n, start := 0, 0; n == 0 || start < len(t.Rows); n, start = n+1, start+rowsPerSheet {
+		rows := t.Len()
+		for n, start := 0, 0; n == 0 || start < rows; n, start = n+1, start+rowsPerSheet {
 			name := sheetName(t.Name(), n)
 			if len(utf16.Encode([]rune(name))) > excelize.MaxSheetNameLength {
 				return nil, fmt.Errorf("sheet name %q is longer than %d characters", name, excelize.MaxSheetNameLength)
@@ -128,21 +129,24 @@ func layout(set *table.Set) ([]part, error) {
 				return nil, fmt.Errorf("two sheets named %q", name)
 			}
 			seen[name] = true
-			end := min(start+rowsPerSheet, len(t.Rows))
-			parts = append(parts, part{sheet: name, table: t, rows: t.Rows[start:end]})
+			parts = append(parts, part{sheet: name, table: t, lo: start, hi: min(start+rowsPerSheet, rows)})
 		}
 	}
 	return parts, nil
 }
 
-// build writes the workbook of set to w.
+// build writes the workbook of set to w. Every table is read twice, never held: a first pass
+// lays out its sheets and counts what the README says of it, a second writes its sheets.
 func build(w io.Writer, set *table.Set, info table.Info) error {
-	if err := set.Check(); err != nil {
-		return err
-	}
 	parts, err := layout(set)
 	if err != nil {
 		return err
+	}
+	surveys := map[*table.Table]*survey{}
+	for _, t := range sheetTables(set.Tables) {
+		if surveys[t], err = surveyTable(t); err != nil {
+			return fmt.Errorf("table %s: %w", t.Name(), err)
+		}
 	}
 	f := excelize.NewFile()
 	defer f.Close()
@@ -162,25 +166,16 @@ func build(w io.Writer, set *table.Set, info table.Info) error {
 		}
 	}
 	var exact []exactValue // doubles to write with all their digits
-	if err := writeReadme(f, st, set, info, parts, &exact); err != nil {
+	if err := writeReadme(f, st, set, info, parts, surveys, &exact); err != nil {
 		return fmt.Errorf("sheet %s: %w", readmeSheet, err)
 	}
 	if err := writeDictionary(f, st, set, &exact); err != nil {
 		return fmt.Errorf("sheet %s: %w", dictionarySheet, err)
 	}
-	var (
-		measured *table.Table // every sheet of a table has the same columns
-		columns  []column
-		pages    printSetup
-	)
 	for _, p := range parts {
-		cols := p.table.Schema.Columns
-		if p.table != measured {
-			measured, columns = p.table, measure(cols, p.table.Rows)
-			keys := keyColumns(p.table.Schema)
-			pages = printSetup{across: fitColumns(columns, p.table.Rows, keys), titleRows: 1, titleCols: keys}
-		}
-		if err := writeSheet(f, st, p.sheet, cols, p.rows, columns, pages, nil, &exact); err != nil {
+		sv := surveys[p.table] // every sheet of a table has the same layout
+		scan := func(fn func(table.Row) error) error { return p.table.ScanRange(p.lo, p.hi, fn) }
+		if err := writeSheet(f, st, p.sheet, p.table.Schema.Columns, p.hi-p.lo, scan, sv.columns, sv.pages, nil, &exact); err != nil {
 			return fmt.Errorf("sheet %s: %w", p.sheet, err)
 		}
 	}
@@ -194,6 +189,54 @@ func build(w io.Writer, set *table.Set, info table.Info) error {
 		return newZipWriter(w, zipTime(info.Date), exact)
 	})
 	return f.Write(w)
+}
+
+// survey is what the first pass over a table finds: how its sheets are laid out, and the
+// figures the README gives for it.
+type survey struct {
+	columns []column
+	pages   printSetup
+	rows    int64
+	nulls   int64            // empty cells
+	levels  map[string]int64 // rows per confidence level; nil without a confidence column
+}
+
+// surveyTable reads t once: the column widths that measure gives for all its rows, fitted
+// for print on the rows fitColumns samples, and the README's counts. It keeps no more than
+// the sample of rows.
+func surveyTable(t *table.Table) (*survey, error) {
+	cols := t.Schema.Columns
+	m, sample := newMeasurer(cols), newSampler(t.Len())
+	sv := &survey{}
+	conf := -1
+	if !t.Schema.View {
+		if conf = t.Schema.Index("confidence"); conf >= 0 {
+			sv.levels = map[string]int64{}
+		}
+	}
+	err := t.Scan(func(r table.Row) error {
+		m.add(r)
+		sample.add(r)
+		sv.rows++
+		for _, v := range r {
+			if v == nil {
+				sv.nulls++
+			}
+		}
+		if conf >= 0 {
+			if s, ok := r[conf].(string); ok {
+				sv.levels[s]++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	keys := keyColumns(t.Schema)
+	sv.columns = m.layout()
+	sv.pages = printSetup{across: fitColumns(sv.columns, sample.rows, keys), titleRows: 1, titleCols: keys}
+	return sv, nil
 }
 
 // keyColumns is the number of leading columns of a table that belong to its primary key, at

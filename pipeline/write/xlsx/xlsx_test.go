@@ -299,7 +299,7 @@ func TestTableSheets(t *testing.T) {
 			if !panes.Freeze || panes.YSplit != 1 || panes.XSplit != 0 || panes.TopLeftCell != "A2" {
 				t.Errorf("panes %+v: want the first row frozen", panes)
 			}
-			last, _ := excelize.CoordinatesToCellName(len(tb.Schema.Columns), len(tb.Rows)+1)
+			last, _ := excelize.CoordinatesToCellName(len(tb.Schema.Columns), tb.Len()+1)
 			if got, want := filters[sheet], "'"+sheet+"'!"+absRef("A1")+":"+absRef(last); got != want {
 				t.Errorf("filter %q, want %q", got, want)
 			}
@@ -329,8 +329,8 @@ func TestTableSheets(t *testing.T) {
 					t.Errorf("column %s width %g, want %d..%d", col, w, minWidth, maxWidth)
 				}
 			}
-			if len(rows) != len(tb.Rows)+1 {
-				t.Errorf("%d rows, want a header and %d", len(rows), len(tb.Rows))
+			if len(rows) != tb.Len()+1 {
+				t.Errorf("%d rows, want a header and %d", len(rows), tb.Len())
 			}
 		})
 	}
@@ -526,7 +526,7 @@ func TestDoubleText(t *testing.T) {
 	for i, tc := range tests {
 		rows = append(rows, table.Row{strconv.Itoa(i), tc.x})
 	}
-	b, err := os.ReadFile(write(t, oneTable(cols, rows...), info))
+	b, err := os.ReadFile(write(t, oneTable(t, cols, rows...), info))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -557,11 +557,26 @@ func TestDoubleText(t *testing.T) {
 	}
 }
 
-// oneTable is a set with one table of the given columns and rows.
-func oneTable(cols []schemas.Column, rows ...table.Row) *table.Set {
+// valuesTable is a set with one table, values, of the given columns and rows, or the error
+// of the first row the table refuses.
+func valuesTable(cols []schemas.Column, rows ...table.Row) (*table.Set, error) {
 	ts := &schemas.Table{Name: "values", DescriptionEN: "Values.", DescriptionZH: "值。", PrimaryKey: []string{cols[0].Name}, Columns: cols}
 	set := table.NewSet(&schemas.Set{Version: 1, Tables: []*schemas.Table{ts}})
-	set.Tables[0].Rows = rows
+	for _, r := range rows {
+		if err := set.Tables[0].Append(r); err != nil {
+			return nil, err
+		}
+	}
+	return set, nil
+}
+
+// oneTable is valuesTable for rows that fit the columns.
+func oneTable(t testing.TB, cols []schemas.Column, rows ...table.Row) *table.Set {
+	t.Helper()
+	set, err := valuesTable(cols, rows...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return set
 }
 
@@ -595,10 +610,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			set := oneTable(cols, tc.row)
-			if err := set.Check(); err != nil {
-				t.Fatal(err)
-			}
+			set := oneTable(t, cols, tc.row)
 			dir := filepath.Dir(write(t, set, info))
 			got, err := Writer{}.Read(dir, set.Schema, info)
 			if err != nil {
@@ -611,23 +623,35 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// TestWriteErrors: what a cell cannot hold is an error, and nothing is left behind.
+// TestWriteErrors: what a cell cannot hold is an error, and nothing is left behind. A row of
+// the wrong shape or type never reaches the writer: the table refuses it.
 func TestWriteErrors(t *testing.T) {
 	cols := []schemas.Column{{Name: "id", Type: schemas.Text, Required: true}, {Name: "n", Type: schemas.Integer}}
 	tests := []struct {
-		name string
-		row  table.Row
-		want string
+		name    string
+		row     table.Row
+		want    string
+		refused bool // by the table, before any writing
 	}{
-		{"control character", table.Row{"a\x01b", nil}, "U+0001"},
-		{"too long", table.Row{strings.Repeat("x", maxCellChars+1), nil}, "longer than the 32767"},
-		{"wrong type", table.Row{"a", 1.5}, "float64 is not a integer"},
-		{"short row", table.Row{"a"}, "1 cells for 2 columns"},
+		{"control character", table.Row{"a\x01b", nil}, "U+0001", false},
+		{"too long", table.Row{strings.Repeat("x", maxCellChars+1), nil}, "longer than the 32767", false},
+		{"wrong type", table.Row{"a", 1.5}, "float64 is not a integer", true},
+		{"short row", table.Row{"a"}, "1 cells for 2 columns", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			set, err := valuesTable(cols, tc.row)
+			if tc.refused {
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("Append: %v, want an error with %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
 			dir := t.TempDir()
-			_, err := Writer{}.Write(dir, oneTable(cols, tc.row), info)
+			_, err = Writer{}.Write(dir, set, info)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Write: %v, want an error with %q", err, tc.want)
 			}
@@ -638,7 +662,7 @@ func TestWriteErrors(t *testing.T) {
 		})
 	}
 	t.Run("no dataset name", func(t *testing.T) {
-		if _, err := (Writer{}).Write(t.TempDir(), oneTable(cols), table.Info{}); err == nil {
+		if _, err := (Writer{}).Write(t.TempDir(), oneTable(t, cols), table.Info{}); err == nil {
 			t.Error("Write without a dataset name: no error")
 		}
 	})
@@ -647,7 +671,7 @@ func TestWriteErrors(t *testing.T) {
 // TestReadErrors: a workbook that does not match the schema is an error, not a guess.
 func TestReadErrors(t *testing.T) {
 	cols := []schemas.Column{{Name: "id", Type: schemas.Text, Required: true}, {Name: "n", Type: schemas.Integer}}
-	set := oneTable(cols, table.Row{"a", int64(1)})
+	set := oneTable(t, cols, table.Row{"a", int64(1)})
 	dir := filepath.Dir(write(t, set, info))
 	renamed := slices.Clone(cols)
 	renamed[1].Name = "m"
@@ -658,8 +682,8 @@ func TestReadErrors(t *testing.T) {
 		s    *schemas.Set
 		want string
 	}{
-		{"renamed column", oneTable(renamed).Schema, "header"},
-		{"text read as a date", oneTable(retyped).Schema, `"a" is not a date`},
+		{"renamed column", oneTable(t, renamed).Schema, "header"},
+		{"text read as a date", oneTable(t, retyped).Schema, `"a" is not a date`},
 		{"missing table", &schemas.Set{Tables: []*schemas.Table{{Name: "other", PrimaryKey: []string{"id"}, Columns: cols}}}, "no sheet other"},
 	}
 	for _, tc := range tests {
@@ -770,7 +794,9 @@ func TestReadme(t *testing.T) {
 	} {
 		row[plans.Schema.Index(col)] = v
 	}
-	plans.Rows = []table.Row{row}
+	if err := plans.Append(row); err != nil {
+		t.Fatal(err)
+	}
 	srcs := set.Table("sources")
 	for i := range 2 {
 		r := make(table.Row, len(srcs.Schema.Columns))
@@ -779,10 +805,9 @@ func TestReadme(t *testing.T) {
 				r[j] = fmt.Sprintf("%s-%d", c.Name, i)
 			}
 		}
-		srcs.Rows = append(srcs.Rows, r)
-	}
-	if err := set.Check(); err != nil {
-		t.Fatal(err)
+		if err := srcs.Append(r); err != nil {
+			t.Fatal(err)
+		}
 	}
 	f, err := excelize.OpenFile(write(t, set, info))
 	if err != nil {
@@ -919,5 +944,101 @@ func TestTextWidth(t *testing.T) {
 	}
 	if a, b := textWidth("iiii"), textWidth("MMMM"); a >= b {
 		t.Errorf("iiii %g wide, MMMM %g: want proportional widths", a, b)
+	}
+}
+
+// TestContinuationRows lowers the rows a sheet holds and checks that the sheets of a table
+// hold exactly its rows, in key order, each sheet the next rowsPerSheet of them: doubles with
+// more digits than excelize writes read back exact on every sheet, and ScanTable gives every
+// row once, in order.
+func TestContinuationRows(t *testing.T) {
+	saved := rowsPerSheet
+	t.Cleanup(func() { rowsPerSheet = saved })
+	rowsPerSheet = 4
+	cols := []schemas.Column{
+		{Name: "id", Type: schemas.Text, Required: true},
+		{Name: "n", Type: schemas.Integer},
+		{Name: "x", Type: schemas.Double},
+		{Name: "d", Type: schemas.Date},
+		{Name: "l", Type: schemas.TextList},
+		{Name: "s", Type: schemas.Text},
+	}
+	const n = 11
+	var rows []table.Row
+	for _, i := range []int{7, 2, 10, 0, 5, 9, 1, 3, 8, 6, 4} { // appended out of key order
+		rows = append(rows, table.Row{fmt.Sprintf("row-%02d", i), int64(i * 1000), float64(i) / 3,
+			table.Date(2020+i, 1, 1+i), []string{"项目" + strconv.Itoa(i), "b"}, fmt.Sprintf("工业互联网 %d\nsecond line", i)})
+	}
+	set := oneTable(t, cols, rows...)
+	want, err := set.Tables[0].All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != n {
+		t.Fatalf("%d rows, want %d", len(want), n)
+	}
+	path := write(t, set, info)
+
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if diff := cmp.Diff([]string{readmeSheet, dictionarySheet, "values", "values (2)", "values (3)"}, f.GetSheetList()); diff != "" {
+		t.Fatalf("sheets (-want +got):\n%s", diff)
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	b, err := openBook(&zr.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range 3 {
+		sheet := sheetName("values", k)
+		var wantSheet, gotSheet, wantIDs []string
+		for _, r := range want[k*rowsPerSheet : min((k+1)*rowsPerSheet, n)] {
+			wantSheet = append(wantSheet, table.CanonRow(r))
+			wantIDs = append(wantIDs, r[0].(string))
+		}
+		row := make(table.Row, len(cols))
+		err := b.scanRows(sheet, set.Schema.Tables[0], func() table.Row { clear(row); return row }, func(r table.Row) error {
+			gotSheet = append(gotSheet, table.CanonRow(r))
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("sheet %s: %v", sheet, err)
+		}
+		if diff := cmp.Diff(wantSheet, gotSheet); diff != "" {
+			t.Errorf("sheet %s (-want +got):\n%s", sheet, diff)
+		}
+		cells, err := f.GetRows(sheet) // the ids as excelize reads them
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotIDs []string
+		for _, c := range cells[1:] {
+			gotIDs = append(gotIDs, c[0])
+		}
+		if diff := cmp.Diff(wantIDs, gotIDs); diff != "" {
+			t.Errorf("sheet %s ids through excelize (-want +got):\n%s", sheet, diff)
+		}
+	}
+	var scanned []string
+	found, err := Writer{}.ScanTable(filepath.Dir(path), set.Schema.Tables[0], info, func(r table.Row) error {
+		scanned = append(scanned, table.CanonRow(r))
+		return nil
+	})
+	if err != nil || !found {
+		t.Fatalf("ScanTable: %t, %v", found, err)
+	}
+	var all []string
+	for _, r := range want {
+		all = append(all, table.CanonRow(r))
+	}
+	if diff := cmp.Diff(all, scanned); diff != "" {
+		t.Errorf("ScanTable (-want +got):\n%s", diff)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -114,8 +115,14 @@ func build(ctx context.Context, args []string, getenv func(string) string, stdou
 	keep := fl.Int("keep", 10, "number of releases to keep")
 	timings := fl.Bool("timings", false, "print the time of every stage on stderr")
 	maxBytes := fl.Int64("max-source-bytes", source.DefaultLimits.MaxTotalBytes, "largest total size of the sources, in bytes")
+	memory := fl.Int64("memory-mib", 1024, "soft limit of the Go heap in MiB (0: none; GOMEMLIMIT, when set, wins)")
 	if err := fl.Parse(args); err != nil || fl.NArg() > 0 {
 		return exitUsage
+	}
+	// The tables live on disk, so the heap holds little data; without a limit Go lets it grow
+	// to twice what is live before collecting. The limit makes it collect sooner instead.
+	if *memory > 0 && getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(*memory << 20))
 	}
 	if *keep < 1 {
 		fmt.Fprintln(stderr, "plandata: --keep must be at least 1 (the release latest names is always kept)")

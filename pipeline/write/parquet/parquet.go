@@ -8,9 +8,12 @@
 // carries the table's descriptions under the same keys. The Arrow schema is stored in the file
 // (ARROW:schema) so that readers get the field metadata back.
 //
-// Files are zstd-compressed, hold one row group, and carry no timestamps: created_by is
-// "plandata version <pipeline version>", so the same set written by the same pipeline version
-// gives the same bytes.
+// Files are zstd-compressed and carry no timestamps: created_by is "plandata version
+// <pipeline version>", so the same set written by the same pipeline version gives the same
+// bytes. A table is written while it is scanned, one row group of batchRows rows at a time,
+// so that memory does not grow with the table; the tables of a set are written in parallel,
+// a file each, and a file's bytes do not depend on which tables are written beside it. Each
+// column is dictionary-encoded or not as its first rows suggest (see sampleRows).
 package parquet
 
 import (
@@ -27,7 +30,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -84,8 +86,8 @@ func write(dir string, set *table.Set, info table.Info, mem memory.Allocator) ([
 
 // writeTables writes every table to its own file, workers tables at a time. Each file's
 // bytes depend only on its table, never on the order in which the tables are written. The
-// first error stops the tables not yet written and cancels those being written, whose
-// temporary files are removed; files completed before it stay.
+// first error is returned: it stops the tables not yet started and cancels those being
+// written, whose temporary files are removed; files already complete stay.
 func writeTables(dir string, tables []*table.Table, info table.Info, mem memory.Allocator, workers int) ([]string, error) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
@@ -139,13 +141,13 @@ func createdBy(info table.Info) string {
 	return "plandata version " + info.Version
 }
 
-// noClose hides the Close method of the file: pqarrow's FileWriter.Close closes its sink,
+// noClose hides the Close method of the file: the Parquet writer's Close closes its sink,
 // but the file belongs to atomic.WriteFile, which syncs and closes it.
 type noClose struct{ io.Writer }
 
-// batchRows is the number of rows of each record batch, and so of each row group: a table
-// is converted and written one batch at a time, so that the Arrow data held at once does
-// not grow with the table.
+// batchRows is the number of rows of each batch, and so of each row group: a table is
+// collected and written one batch at a time, so that the values held at once do not grow
+// with the table.
 var batchRows = 128 << 10
 
 // writeTable writes one table as a complete parquet file to w: one row group per batchRows
@@ -157,7 +159,7 @@ func writeTable(ctx context.Context, w io.Writer, t *table.Table, info table.Inf
 
 	// The writer is made once the first batch is collected: its settings depend on the data.
 	var fw *file.Writer
-	var sample sampler
+	sample := sampler{total: t.Len()}
 	flush := func() error {
 		if err := context.Cause(ctx); err != nil {
 			return err
@@ -227,10 +229,6 @@ func writerProperties(t *schemas.Table, sample *sampler, info table.Info, mem me
 		parquet.WithDataPageVersion(parquet.DataPageV1),
 		parquet.WithDictionaryPageSizeLimit(math.MaxInt64),
 	}
-	if v := os.Getenv("PQ_ZSTD"); v != "" {
-		n, _ := strconv.Atoi(v)
-		opts = append(opts, parquet.WithCompressionLevel(n))
-	}
 	for j, c := range t.Columns {
 		if !sample.dictionary(j) {
 			path := c.Name
@@ -261,11 +259,11 @@ func writerProperties(t *schemas.Table, sample *sampler, info table.Info, mem me
 const sampleRows = 4096
 
 // sampler collects what the encoding of each column is chosen from: the first sampleRows
-// rows of a table.
+// rows of a table, or its first batch if that is shorter.
 type sampler struct {
-	rows int
-	more bool // the table has rows past the sample
-	cols []sampleColumn
+	total int // rows of the table
+	rows  int // rows sampled
+	cols  []sampleColumn
 }
 
 type sampleColumn struct {
@@ -286,7 +284,6 @@ func (c *sampleColumn) add(v any, size int) {
 
 func (s *sampler) add(r table.Row) {
 	if s.rows >= sampleRows {
-		s.more = true
 		return
 	}
 	if s.cols == nil {
@@ -321,7 +318,7 @@ func (s *sampler) dictionary(j int) bool {
 	if c.runs > 0 && 2*len(c.seen) <= c.runs {
 		return true
 	}
-	return !s.more && c.bytes < int(parquet.DefaultDictionaryPageSizeLimit)
+	return s.rows == s.total && c.bytes < int(parquet.DefaultDictionaryPageSizeLimit)
 }
 
 // arrowSchema derives the Arrow schema of a table from its declaration.

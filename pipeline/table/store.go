@@ -468,20 +468,15 @@ func appendCell(dst []byte, v any) []byte {
 	panic(fmt.Sprintf("table: cannot store %T", v)) // Append checks types first
 }
 
-// common holds one copy of short values that fill millions of cells, so that reading them
-// allocates nothing.
-var common = map[string]string{}
-
-func init() {
-	for _, s := range []string{"high", "medium", "low", "lead", "joint", "unspecified", "member",
-		"zh", "en", "=", "~", ">=", "<=", "range", "day", "month", "quarter", "half", "year", "ongoing",
-		"tasks", "task_agencies", "targets", "task_regions", "task_outcomes", "plans", "aspects",
-		"task_categories", "plan_members", "agencies", "regions", "sources"} {
-		common[s] = s
-	}
-}
-
+// decodeCells decodes the cells of one record into row. The text of all its cells is copied
+// into one string, and every text cell is a part of it: one allocation per row, not per cell.
 func decodeCells(row Row, b []byte) error {
+	all := string(b)
+	// A text of length l just before rest ends at len(all)-len(rest).
+	str := func(l int, rest []byte) string {
+		end := len(all) - len(rest)
+		return all[end-l : end]
+	}
 	for i := range row {
 		if len(b) == 0 {
 			return errCorrupt
@@ -496,12 +491,7 @@ func decodeCells(row Row, b []byte) error {
 			if err != nil {
 				return err
 			}
-			if c, ok := common[string(s)]; ok { // no allocation for the lookup
-				row[i] = c
-			} else {
-				row[i] = string(s)
-			}
-			b = rest
+			row[i], b = str(len(s), rest), rest
 		case tagInt:
 			x, n := binary.Varint(b)
 			if n <= 0 {
@@ -531,7 +521,7 @@ func decodeCells(row Row, b []byte) error {
 				if err != nil {
 					return err
 				}
-				l[j], b = string(s), rest
+				l[j], b = str(len(s), rest), rest
 			}
 			row[i] = l
 		default:

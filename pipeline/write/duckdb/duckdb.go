@@ -2,10 +2,12 @@
 // declared table with its keys and comments, the tasks_flat view, and a few views for people
 // who query the file (see views.go).
 //
-// The DDL and every comment are derived from package schemas. Rows are bulk loaded with the
-// DuckDB appender, parents before children, in the order of the table set. Views are not
-// loaded: tasks_flat is created from the view_sql of its declaration, so Read returns the rows
-// the view computes from the base tables, not the rows of the set it was given.
+// The DDL and every comment are derived from package schemas. Every table is created with its
+// keys before any row is loaded; rows are then bulk loaded with the DuckDB appender in key
+// order, parents before children, two tables at a time where the foreign keys allow (see
+// load.go). Views are not loaded: tasks_flat is created from the view_sql of its declaration,
+// so Read returns the rows the view computes from the base tables, not the rows of the set it
+// was given.
 package duckdb
 
 import (
@@ -58,15 +60,15 @@ func (Writer) Write(dir string, set *table.Set, info table.Info) ([]string, erro
 		removeSidecars(tmp)
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
+	removeSidecars(tmp)
 	if err := commit(); err != nil {
-		removeSidecars(tmp)
 		return nil, err
 	}
 	return []string{name}, nil
 }
 
-// removeSidecars removes what DuckDB may keep beside a database file that was not closed
-// cleanly: the write-ahead log and the spill folder.
+// removeSidecars removes what DuckDB may keep beside a database file: the write-ahead log of
+// one that was not closed cleanly, and the folder of temporary files (temp_directory).
 func removeSidecars(path string) {
 	os.Remove(path + ".wal")
 	os.RemoveAll(path + ".tmp")
@@ -94,7 +96,10 @@ func create(path string, set *table.Set) (err error) {
 			err = fmt.Errorf("close connection: %w", cerr)
 		}
 	}()
-	if err := fill(ctx, conn, set); err != nil {
+	if err := configure(ctx, conn, path); err != nil {
+		return err
+	}
+	if err := fill(ctx, db, conn, set); err != nil {
 		return err
 	}
 	if _, err := conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
@@ -116,29 +121,20 @@ func connect(path, options string) (*duckdb.Connector, error) {
 }
 
 // fill creates the tables, loads them, and creates the views.
-func fill(ctx context.Context, conn *sql.Conn, set *table.Set) error {
+func fill(ctx context.Context, db *sql.DB, conn *sql.Conn, set *table.Set) error {
 	order, err := createOrder(set.Schema)
 	if err != nil {
 		return err
 	}
 	for _, ts := range order {
+		if set.Table(ts.Name) == nil {
+			return fmt.Errorf("table %s missing from the set", ts.Name)
+		}
 		if err := execAll(ctx, conn, createTable(ts)); err != nil {
 			return err
 		}
 	}
-	err = conn.Raw(func(dc any) error {
-		for _, ts := range order {
-			t := set.Table(ts.Name)
-			if t == nil {
-				return fmt.Errorf("table %s missing from the set", ts.Name)
-			}
-			if err := appendRows(dc.(driver.Conn), t); err != nil {
-				return fmt.Errorf("load %s: %w", ts.Name, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := load(ctx, db, set, order); err != nil {
 		return err
 	}
 	for _, ts := range set.Schema.Tables {
@@ -251,7 +247,7 @@ func comment(en, zh string) string { return en + " / " + zh }
 //
 // DuckDB (1.5) accepts the self-referencing foreign key of agencies.parent_agency_id and
 // checks it, but only against rows already in the table: a row may not reference a row of
-// the same insert or appender chunk, so appendRows loads such tables parents first and
+// the same insert or appender chunk, so appendSelf loads such tables parents first and
 // flushes between generations.
 func createTable(t *schemas.Table) []string {
 	var b strings.Builder
@@ -281,11 +277,21 @@ func createTable(t *schemas.Table) []string {
 	return stmts
 }
 
-// appendRows bulk loads t through the appender, in key order. A table that references
-// itself is small (agencies): its rows are read whole, a row whose parent comes later is
-// moved after its parent, and the appender is flushed before a row whose parent is still in
-// the unflushed batch. Any other table is streamed.
-func appendRows(conn driver.Conn, t *table.Table) (err error) {
+// appendSelf loads a table that references itself (agencies, which is small) through the
+// appender. Its rows are read whole, a row whose parent comes later is moved after its
+// parent, and the appender is flushed before a row whose parent is still in the unflushed
+// batch.
+func appendSelf(conn driver.Conn, t *table.Table) (err error) {
+	rows, err := t.All()
+	if err != nil {
+		return err
+	}
+	self := selfRefs(t.Schema)
+	key := t.Schema.Index(t.Schema.PrimaryKey[0])
+	order, err := parentsFirst(rows, key, self)
+	if err != nil {
+		return err
+	}
 	a, err := duckdb.NewAppenderFromConn(conn, "", t.Name())
 	if err != nil {
 		return err
@@ -299,32 +305,6 @@ func appendRows(conn driver.Conn, t *table.Table) (err error) {
 		}
 	}()
 	args := make([]driver.Value, len(t.Schema.Columns))
-	put := func(i int, r table.Row) error {
-		for j, v := range r {
-			args[j] = v
-		}
-		if err := a.AppendRow(args...); err != nil {
-			return fmt.Errorf("row %d: %w", i, err)
-		}
-		return nil
-	}
-	self := selfRefs(t.Schema)
-	if len(self) == 0 {
-		i := 0
-		return t.Scan(func(r table.Row) error {
-			i++
-			return put(i-1, r)
-		})
-	}
-	rows, err := t.All()
-	if err != nil {
-		return err
-	}
-	key := t.Schema.Index(t.Schema.PrimaryKey[0])
-	order, err := parentsFirst(rows, key, self)
-	if err != nil {
-		return err
-	}
 	batch := map[string]bool{}
 	for _, i := range order {
 		r := rows[i]
@@ -337,8 +317,11 @@ func appendRows(conn driver.Conn, t *table.Table) (err error) {
 				break
 			}
 		}
-		if err := put(i, r); err != nil {
-			return err
+		for j, v := range r {
+			args[j] = v
+		}
+		if err := a.AppendRow(args...); err != nil {
+			return fmt.Errorf("row %d: %w", i, err)
 		}
 		batch[r[key].(string)] = true
 	}
@@ -491,16 +474,60 @@ func scanTable(db *sql.DB, ts *schemas.Table, sorted bool, fn func(table.Row) er
 		cols[i] = c.Name
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s", identList(cols), ident(ts.Name))
-	if sorted {
-		q += " ORDER BY " + identList(ts.PrimaryKey)
+	if !ts.View || len(ts.PrimaryKey) != 1 {
+		if sorted {
+			q += " ORDER BY " + identList(ts.PrimaryKey)
+		}
+		return scanQuery(db, ts, q, nil, fn)
 	}
-	rows, err := db.Query(q)
+	// A view joins aggregates of whole tables: evaluated at once over a million tasks it
+	// takes DuckDB gigabytes. Read in ranges of its key, each query aggregates only the rows
+	// of its range (DuckDB pushes the range into the joined tables), in the key's order.
+	key := ident(ts.PrimaryKey[0])
+	bounds, err := db.Query(fmt.Sprintf("SELECT k FROM (SELECT %s AS k, row_number() OVER (ORDER BY %s) AS n FROM %s) WHERE (n - 1) %% %d = 0 ORDER BY k",
+		key, key, ident(ts.Name), viewSliceRows))
+	if err != nil {
+		return fmt.Errorf("table %s: %w", ts.Name, err)
+	}
+	var starts []any
+	for bounds.Next() {
+		var k any
+		if err := bounds.Scan(&k); err != nil {
+			bounds.Close()
+			return fmt.Errorf("table %s: %w", ts.Name, err)
+		}
+		starts = append(starts, k)
+	}
+	if err := bounds.Close(); err != nil {
+		return fmt.Errorf("table %s: %w", ts.Name, err)
+	}
+	for i, lo := range starts {
+		qi, args := q+" WHERE "+key+" >= ?", []any{lo}
+		if i+1 < len(starts) {
+			qi, args = qi+" AND "+key+" < ?", append(args, starts[i+1])
+		}
+		if sorted {
+			qi += " ORDER BY " + key
+		}
+		if err := scanQuery(db, ts, qi, args, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// viewSliceRows is the number of rows of a view read by one query.
+var viewSliceRows = 100_000
+
+// scanQuery runs q and calls fn with every row, converted to the column types of ts.
+func scanQuery(db *sql.DB, ts *schemas.Table, q string, args []any, fn func(table.Row) error) error {
+	rows, err := db.Query(q, args...)
 	if err != nil {
 		return fmt.Errorf("table %s: %w", ts.Name, err)
 	}
 	defer rows.Close()
-	r := make(table.Row, len(cols))
-	ptrs := make([]any, len(cols))
+	r := make(table.Row, len(ts.Columns))
+	ptrs := make([]any, len(ts.Columns))
 	for i := range r {
 		ptrs[i] = &r[i]
 	}

@@ -1,0 +1,57 @@
+package duckdb
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/plandata/plandata/pipeline/table"
+	"github.com/plandata/plandata/pipeline/table/tabletest"
+	"github.com/plandata/plandata/schemas"
+)
+
+// A view read in ranges of its key gives the rows it gives at once, in key order when asked.
+func TestViewReadInSlices(t *testing.T) {
+	s := schemas.MustLoad()
+	set := tabletest.Sample(s)
+	dir := t.TempDir()
+	if _, err := (Writer{}).Write(dir, set, tabletest.Info); err != nil {
+		t.Fatal(err)
+	}
+	want, err := table.Digest(set.Table("tasks_flat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int) { viewSliceRows = n }(viewSliceRows)
+	for _, n := range []int{1, 2, tabletest.Rows, 1000} {
+		viewSliceRows = n
+		var d table.Digester
+		var keys []string
+		if _, err := (Writer{}).ScanTable(dir, s.Table("tasks_flat"), tabletest.Info, func(r table.Row) error {
+			keys = append(keys, r[0].(string))
+			return d.Add(r)
+		}); err != nil {
+			t.Fatalf("%d rows a slice: %v", n, err)
+		}
+		if got, _ := d.Sum(); got != want || d.Rows() != tabletest.Rows {
+			t.Errorf("%d rows a slice: %d rows, digest %s; want %d rows, %s", n, d.Rows(), got, tabletest.Rows, want)
+		}
+		got, err := (Writer{}).Read(dir, s, tabletest.Info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := got.Table("tasks_flat").All()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var readKeys []string
+		for _, r := range rows {
+			readKeys = append(readKeys, r[0].(string))
+		}
+		if !slices.IsSorted(readKeys) || len(readKeys) != tabletest.Rows {
+			t.Errorf("%d rows a slice: Read gives keys %q", n, readKeys)
+		}
+		if n == 1 && !slices.IsSorted(keys) {
+			t.Errorf("slices of one row come out of key order: %q", keys)
+		}
+	}
+}

@@ -321,6 +321,12 @@ func SortIssues(issues []plan.Issue, d *Docs) []plan.Issue {
 			rank[is.File] = len(rank)
 		}
 	}
+	sortByRank(issues, rank)
+	return issues
+}
+
+// sortByRank orders issues by the rank of their file, then by line and column.
+func sortByRank(issues []plan.Issue, rank map[string]int) {
 	slices.SortStableFunc(issues, func(a, b plan.Issue) int {
 		if a.File != b.File {
 			return rank[a.File] - rank[b.File]
@@ -330,7 +336,6 @@ func SortIssues(issues []plan.Issue, d *Docs) []plan.Issue {
 		}
 		return a.Col - b.Col
 	})
-	return issues
 }
 
 // sortIssues puts the files in the order their first issue came in (the order they were read
@@ -342,15 +347,7 @@ func sortIssues(issues []plan.Issue) {
 			fileOrder[is.File] = len(fileOrder)
 		}
 	}
-	slices.SortStableFunc(issues, func(a, b plan.Issue) int {
-		if a.File != b.File {
-			return fileOrder[a.File] - fileOrder[b.File]
-		}
-		if a.Line != b.Line {
-			return a.Line - b.Line
-		}
-		return a.Col - b.Col
-	})
+	sortByRank(issues, fileOrder)
 }
 
 // list returns the reference files in a fixed order, the plan files by name, and an issue for

@@ -3,7 +3,6 @@ package duckdb
 import (
 	"context"
 	"database/sql"
-	stdcsv "encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/plandata/plandata/pipeline/table"
+	"github.com/plandata/plandata/pipeline/table/tabletest"
 	"github.com/plandata/plandata/schemas"
 )
 
@@ -153,55 +153,20 @@ func loadCSV(path, dir string, order []*schemas.Table, keyed bool) (err error) {
 	return err
 }
 
-// writeCSVs writes every table of order as <dir>/<table>.csv, as the csv format writes it:
-// NULL empty, dates YYYY-MM-DD, doubles in their shortest form, lists as JSON arrays.
+// writeCSVs writes every table of order as <dir>/<table>.csv, lists as JSON arrays (which
+// DuckDB reads into VARCHAR[] columns).
 func writeCSVs(dir string, set *table.Set, order []*schemas.Table) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	for _, ts := range order {
-		f, err := os.Create(filepath.Join(dir, ts.Name+".csv"))
-		if err != nil {
-			return err
-		}
-		w := stdcsv.NewWriter(f)
-		rec := make([]string, len(ts.Columns))
-		for i, c := range ts.Columns {
-			rec[i] = c.Name
-		}
-		w.Write(rec)
-		err = set.Table(ts.Name).Scan(func(r table.Row) error {
-			for i, v := range r {
-				switch x := v.(type) {
-				case nil:
-					rec[i] = ""
-				case string:
-					rec[i] = x
-				case int64:
-					rec[i] = strconv.FormatInt(x, 10)
-				case float64:
-					rec[i] = strconv.FormatFloat(x, 'g', -1, 64)
-				case time.Time:
-					rec[i] = x.Format("2006-01-02")
-				case []string:
-					j, _ := json.Marshal(x)
-					rec[i] = string(j)
-				}
-			}
-			return w.Write(rec)
-		})
-		w.Flush()
-		if err == nil {
-			err = w.Error()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		if err := tabletest.WriteCSV(filepath.Join(dir, ts.Name+".csv"), set.Table(ts.Name), jsonList); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func jsonList(l []string) string {
+	j, _ := json.Marshal(l)
+	return string(j)
 }
 
 // resetPeak resets the peak resident memory of the process (Linux) and returns the resident

@@ -1,14 +1,12 @@
 package parquet
 
 import (
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/plandata/plandata/pipeline/table"
+	"github.com/plandata/plandata/pipeline/table/tabletest"
 	"github.com/plandata/plandata/schemas"
 )
 
@@ -122,7 +121,7 @@ func BenchmarkWrite(b *testing.B) {
 	tables := synthTables(b, *benchRows)
 	if *benchCSV != "" {
 		for _, t := range tables {
-			if err := writeCSV(filepath.Join(*benchCSV, t.Name()+".csv"), t); err != nil {
+			if err := tabletest.WriteCSV(filepath.Join(*benchCSV, t.Name()+".csv"), t, joinList); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -186,48 +185,4 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// writeCSV writes a table as CSV with a header: NULL empty, lists joined with ';', dates
-// YYYY-MM-DD.
-func writeCSV(path string, t *table.Table) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	w := csv.NewWriter(f)
-	rec := make([]string, len(t.Schema.Columns))
-	for j, c := range t.Schema.Columns {
-		rec[j] = c.Name
-	}
-	w.Write(rec)
-	err = t.Scan(func(r table.Row) error {
-		for j, v := range r {
-			switch x := v.(type) {
-			case nil:
-				rec[j] = ""
-			case string:
-				rec[j] = x
-			case int64:
-				rec[j] = strconv.FormatInt(x, 10)
-			case float64:
-				rec[j] = strconv.FormatFloat(x, 'g', -1, 64)
-			case time.Time:
-				rec[j] = x.Format(time.DateOnly)
-			case []string:
-				rec[j] = strings.Join(x, ";")
-			}
-		}
-		return w.Write(rec)
-	})
-	if err != nil {
-		return err
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	return f.Close()
-}
+func joinList(l []string) string { return strings.Join(l, ";") }

@@ -108,6 +108,9 @@ func releaseDate(getenv func(string) string) (time.Time, error) {
 	return time.Now().UTC(), nil
 }
 
+// limitDuring, when set, is called once build has set the heap limit (for tests).
+var limitDuring func()
+
 func build(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fl := flags("build", stderr)
 	src := fl.String("sources", "", "folder of curated sources (default: the embedded sources)")
@@ -115,7 +118,7 @@ func build(ctx context.Context, args []string, getenv func(string) string, stdou
 	keep := fl.Int("keep", 10, "number of releases to keep")
 	timings := fl.Bool("timings", false, "print the time of every stage on stderr")
 	maxBytes := fl.Int64("max-source-bytes", source.DefaultLimits.MaxTotalBytes, "largest total size of the sources, in bytes")
-	memory := fl.Int64("memory-mib", 1024, "soft limit of the Go heap in MiB (0: none; GOMEMLIMIT, when set, wins)")
+	memory := fl.Int64("memory-mib", 768, "soft limit of the Go heap in MiB (0: none; GOMEMLIMIT, when set, wins)")
 	if err := fl.Parse(args); err != nil || fl.NArg() > 0 {
 		return exitUsage
 	}
@@ -123,6 +126,9 @@ func build(ctx context.Context, args []string, getenv func(string) string, stdou
 	// to twice what is live before collecting. The limit makes it collect sooner instead.
 	if *memory > 0 && getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(*memory << 20))
+	}
+	if limitDuring != nil {
+		limitDuring()
 	}
 	if *keep < 1 {
 		fmt.Fprintln(stderr, "plandata: --keep must be at least 1 (the release latest names is always kept)")

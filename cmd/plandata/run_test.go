@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -266,5 +267,31 @@ func TestSynthBuilds(t *testing.T) {
 	}
 	if n := strings.Count(string(b), "\n") - 1; n != 160 {
 		t.Errorf("tasks.csv holds %d rows, want the 160 measures asked for", n)
+	}
+}
+
+// TestMemoryLimit: build sets the Go heap's soft limit for its own run only, and leaves it
+// alone when GOMEMLIMIT is set.
+func TestMemoryLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	var seen int64
+	limitDuring = func() { seen = debug.SetMemoryLimit(-1) }
+	defer func() { limitDuring = nil }()
+	out := t.TempDir()
+	if r := invoke(t, epoch, "build", "--out", out, "--memory-mib", "300"); r.code != exitOK {
+		t.Fatalf("build exit %d: %s", r.code, r.stderr)
+	}
+	if seen != 300<<20 {
+		t.Errorf("limit during the build %d, want %d", seen, 300<<20)
+	}
+	if after := debug.SetMemoryLimit(-1); after != before {
+		t.Errorf("limit after the build %d, want it restored to %d", after, before)
+	}
+	env := map[string]string{"SOURCE_DATE_EPOCH": epoch["SOURCE_DATE_EPOCH"], "GOMEMLIMIT": "1GiB"}
+	if r := invoke(t, env, "build", "--out", out, "--memory-mib", "300"); r.code != exitOK {
+		t.Fatalf("build exit %d: %s", r.code, r.stderr)
+	}
+	if seen != before {
+		t.Errorf("with GOMEMLIMIT set the build changed the limit to %d", seen)
 	}
 }

@@ -431,3 +431,36 @@ func TestBuildCancelledWhileWaitingForLock(t *testing.T) {
 	}
 	checkUntouched(t, out, before)
 }
+
+// TestBuildCancelledBetweenPlans cancels after the first plan file is read: the build stops
+// before the next one, without reaching the end of the plans.
+func TestBuildCancelledBetweenPlans(t *testing.T) {
+	out := freshOut(t)
+	before := snap(t, out)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := faultConfig(out, nil)
+	last, total := 0, 0
+	cfg.Progress = func(stage string, n int) func(int) {
+		if stage != "plans" {
+			return func(int) {}
+		}
+		total = n
+		return func(done int) {
+			if done < total { // the last call, with the total, ends the stage
+				last = max(last, done)
+			}
+			if done == 1 {
+				cancel()
+			}
+		}
+	}
+	_, err := pipeline.Build(ctx, cfg)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Build error %v, want %v", err, context.Canceled)
+	}
+	if total < 2 || last != 1 {
+		t.Errorf("read %d of %d plan files after cancelling at the first, want 1 of at least 2", last, total)
+	}
+	checkUntouched(t, out, before)
+}

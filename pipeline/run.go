@@ -103,6 +103,11 @@ func (c *Config) stage(name string, f func() error) error {
 // every issue: the problems of reading the files when there are any, else the broken ground
 // rules, else what could not be resolved. The caller closes the set.
 func Tables(cfg Config) (*table.Set, *source.Docs, error) {
+	return tables(context.Background(), cfg)
+}
+
+// tables is Tables, stopping between two plan files once ctx is done.
+func tables(ctx context.Context, cfg Config) (*table.Set, *source.Docs, error) {
 	cfg.defaults()
 	s, err := schemas.Load()
 	if err != nil {
@@ -142,6 +147,13 @@ func Tables(cfg Config) (*table.Set, *source.Docs, error) {
 		done = cfg.Progress("plans", len(paths))
 	}
 	for i, p := range paths {
+		if err := ctx.Err(); err != nil {
+			if done != nil {
+				done(len(paths)) // the stage ends
+			}
+			set.Close()
+			return nil, nil, err
+		}
 		var pf *plan.PlanFile
 		var iss []plan.Issue
 		timed(&load, func() { pf, iss, err = docs.LoadPlan(p) })
@@ -236,7 +248,7 @@ func Build(ctx context.Context, cfg Config) (Result, error) {
 	defer os.RemoveAll(work)
 	cfg.SpillDir = work
 
-	set, docs, err := Tables(cfg)
+	set, docs, err := tables(ctx, cfg)
 	if err != nil {
 		return Result{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/plandata/plandata/pipeline/normalize"
@@ -313,6 +314,9 @@ func Build(ctx context.Context, cfg Config) (Result, error) {
 				return err
 			}
 			_, err := f.Write(staged, set, info)
+			// What one format leaves on the heap is garbage for the next; give it back to
+			// the system now rather than beside DuckDB's own memory.
+			debug.FreeOSMemory()
 			return err
 		}); err != nil {
 			return Result{}, fmt.Errorf("write %s: %w", f.Name(), err)

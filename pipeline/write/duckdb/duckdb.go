@@ -120,6 +120,10 @@ func connect(path, options string) (*duckdb.Connector, error) {
 	return duckdb.NewConnector(path, nil)
 }
 
+// readOptions open a release read-only, with DuckDB's buffer manager bounded as when
+// writing, so that the blocks it caches while a large table is read are evicted in time.
+const readOptions = "access_mode=read_only&threads=1&memory_limit=" + memoryLimit
+
 // fill creates the tables, loads them, and creates the views.
 func fill(ctx context.Context, db *sql.DB, conn *sql.Conn, set *table.Set) error {
 	order, err := createOrder(set.Schema)
@@ -447,7 +451,7 @@ func (Writer) Read(dir string, s *schemas.Set, info table.Info) (set *table.Set,
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	c, err := connect(path, "access_mode=read_only")
+	c, err := connect(path, readOptions)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -474,6 +478,20 @@ func scanTable(db *sql.DB, ts *schemas.Table, sorted bool, fn func(table.Row) er
 		cols[i] = c.Name
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s", identList(cols), ident(ts.Name))
+	if !ts.View && !sorted {
+		// The driver holds a query's whole result: a base table is read in ranges of its
+		// row ids, so that a table of millions of rows costs the memory of a range.
+		var end sql.NullInt64
+		if err := db.QueryRow("SELECT max(rowid) + 1 FROM " + ident(ts.Name)).Scan(&end); err != nil {
+			return fmt.Errorf("table %s: %w", ts.Name, err)
+		}
+		for lo := int64(0); lo < end.Int64; lo += int64(viewSliceRows) {
+			if err := scanQuery(db, ts, q+" WHERE rowid >= ? AND rowid < ?", []any{lo, lo + int64(viewSliceRows)}, fn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if !ts.View || len(ts.PrimaryKey) != 1 {
 		if sorted {
 			q += " ORDER BY " + identList(ts.PrimaryKey)
@@ -516,7 +534,7 @@ func scanTable(db *sql.DB, ts *schemas.Table, sorted bool, fn func(table.Row) er
 	return nil
 }
 
-// viewSliceRows is the number of rows of a view read by one query.
+// viewSliceRows is the number of rows of a table or view read by one query.
 var viewSliceRows = 100_000
 
 // scanQuery runs q and calls fn with every row, converted to the column types of ts.
@@ -596,7 +614,7 @@ func (Writer) ScanTable(dir string, ts *schemas.Table, info table.Info, fn func(
 	if _, err := os.Stat(path); err != nil {
 		return false, fmt.Errorf("read %s: %w", path, err)
 	}
-	c, err := connect(path, "access_mode=read_only")
+	c, err := connect(path, readOptions)
 	if err != nil {
 		return false, fmt.Errorf("read %s: %w", path, err)
 	}

@@ -46,17 +46,25 @@ func sheetsAsExcelize(t testing.TB, path string) map[string][][]string {
 	return out
 }
 
-// sheetsAsScanned reads every sheet with scanSheet.
-func sheetsAsScanned(t testing.TB, path string) map[string][][]string {
+// testBook opens the workbook at path for the package's own reader; it is closed when the
+// test ends.
+func testBook(t testing.TB, path string) *book {
+	t.Helper()
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer zr.Close()
+	t.Cleanup(func() { zr.Close() })
 	b, err := openBook(&zr.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// sheetsAsScanned reads every sheet with scanSheet.
+func sheetsAsScanned(t testing.TB, path string) map[string][][]string {
+	b := testBook(t, path)
 	out := map[string][][]string{}
 	for sheet, part := range b.sheets {
 		rc, err := b.files[part].Open()

@@ -987,15 +987,7 @@ func TestContinuationRows(t *testing.T) {
 	if diff := cmp.Diff([]string{readmeSheet, dictionarySheet, "values", "values (2)", "values (3)"}, f.GetSheetList()); diff != "" {
 		t.Fatalf("sheets (-want +got):\n%s", diff)
 	}
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	b, err := openBook(&zr.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testBook(t, path)
 	for k := range 3 {
 		sheet := sheetName("values", k)
 		var wantSheet, gotSheet, wantIDs []string

@@ -36,7 +36,7 @@ declares is part of the data.
 	b.WriteString(cov)
 	b.WriteString("\n## Files\n\n")
 	fmt.Fprintf(&b, "- `%s.xlsx`: README and dictionary sheets, one sheet per table, `tasks_flat`.\n", info.Dataset)
-	fmt.Fprintf(&b, "- `%s.duckdb`: every table with keys and comments, and the `tasks_flat` view.\n", info.Dataset)
+	fmt.Fprintf(&b, "- `%s.duckdb`: every table with its primary key and comments, the `tasks_flat` view, and `foreign_keys`, which lists how the tables join.\n", info.Dataset)
 	b.WriteString("- `parquet/<table>.parquet` and `csv/<table>.csv`: one file per table.\n")
 	b.WriteString("- `manifest.json`: size and sha256 of every file, row counts and row digests per format.\n\n## Tables\n\n")
 	b.WriteString("| table | rows | what it holds |\n| --- | --- | --- |\n")

@@ -20,8 +20,9 @@ import (
 )
 
 // Version is the pipeline version recorded in every release; it is part of the input hash,
-// so changing it forces a new release.
-const Version = "0.1.0"
+// so changing it forces a new release. 0.2.0: the DuckDB file lists its references in the
+// foreign_keys view instead of declaring FOREIGN KEY constraints.
+const Version = "0.2.0"
 
 // Dataset is the file name stem of the release files.
 const Dataset = "plandata"

@@ -43,7 +43,7 @@ if [ ! -d "$root/scripts/node_modules/@duckdb/node-api" ]; then
 	(cd "$root/scripts" && npm ci --silent) || die "npm ci in scripts/ failed"
 fi
 if [ -z "${PLANDATA:-}" ] && [ ! -x "$plandata" ]; then
-	(cd "$root" && go build -o bin/plandata ./cmd/plandata) || die "go build failed"
+	(cd "$root" && go build -tags duckdb_arrow -o bin/plandata ./cmd/plandata) || die "go build failed"
 fi
 mkdir -p "$work"
 echo "bench: work folder $work; binary $plandata"
@@ -109,7 +109,7 @@ async function load(files, name) {
     con.closeSync(); inst.closeSync();
   });
 }
-// The same load into the release's own tables, with their primary and foreign keys: the DDL
+// The same load into the release's own tables, with their primary keys: the DDL
 // is read from the release's plandata.duckdb, tables created in that order, each filled by
 // INSERT ... SELECT * FROM read_csv with the declared column types.
 async function loadKeys() {

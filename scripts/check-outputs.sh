@@ -61,8 +61,8 @@ else
   work="$(mktemp -d "${TMPDIR:-/tmp}/plandata-check.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   bin="$work/plandata"
-  say "go build -o $bin ./cmd/plandata"
-  (cd "$repo" && CGO_ENABLED=1 go build -o "$bin" ./cmd/plandata) || { echo "FAIL go build" >&2; exit 1; }
+  say "go build -tags duckdb_arrow -o $bin ./cmd/plandata"
+  (cd "$repo" && CGO_ENABLED=1 go build -tags duckdb_arrow -o "$bin" ./cmd/plandata) || { echo "FAIL go build" >&2; exit 1; }
   # What `make run` does, into the temporary folder instead of outputs/.
   say "plandata build --sources sources --out $work/out"
   (cd "$repo" && "$bin" build --sources sources --out "$work/out") || { echo "FAIL plandata build" >&2; exit 1; }

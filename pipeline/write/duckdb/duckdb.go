@@ -1,19 +1,24 @@
 // Package duckdb writes and reads the DuckDB database of a release: one file holding every
-// declared table with its keys and comments, the tasks_flat view, and a few views for people
-// who query the file (see views.go).
+// declared table with its primary key and comments, the tasks_flat view, and a few views for
+// people who query the file (see views.go), among them foreign_keys, which lists how the
+// tables reference each other.
 //
 // The DDL and every comment are derived from package schemas. Every table is created with its
-// keys before any row is loaded; rows are then bulk loaded with the DuckDB appender in key
-// order, parents before children, two tables at a time where the foreign keys allow (see
-// load.go). Views are not loaded: tasks_flat is created from the view_sql of its declaration,
-// so Read returns the rows the view computes from the base tables, not the rows of the set it
-// was given.
+// primary key before any row is loaded; rows are then loaded in key order, two tables at a
+// time (see load.go), as Arrow record batches (rows_arrow.go, built with the duckdb_arrow tag,
+// which the Makefile sets) or else through DuckDB's appender (rows_appender.go). The
+// references between tables are not declared as FOREIGN KEY constraints: DuckDB indexes and
+// checks every foreign key row by row as it loads, which took as long again as the rest of
+// the load at a million measures and a third of the file. Every reference is checked once all
+// rows are in (checkReferences), so a file with a dangling reference is never written.
+// Views are not loaded: tasks_flat is created from the view_sql of its declaration, so Read
+// returns the rows the view computes from the base tables, not the rows of the set it was
+// given.
 package duckdb
 
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -122,15 +127,13 @@ func connect(path, options string) (*duckdb.Connector, error) {
 
 // readOptions open a release read-only, with DuckDB's buffer manager bounded as when
 // writing, so that the blocks it caches while a large table is read are evicted in time.
-const readOptions = "access_mode=read_only&threads=1&memory_limit=" + memoryLimit
+const readOptions = "access_mode=read_only&threads=1&memory_limit=" + readMemoryLimit
 
-// fill creates the tables, loads them, and creates the views.
+// fill creates the tables, loads them, checks the references between them, and creates the
+// views.
 func fill(ctx context.Context, db *sql.DB, conn *sql.Conn, set *table.Set) error {
-	order, err := createOrder(set.Schema)
-	if err != nil {
-		return err
-	}
-	for _, ts := range order {
+	tables := baseTables(set.Schema)
+	for _, ts := range tables {
 		if set.Table(ts.Name) == nil {
 			return fmt.Errorf("table %s missing from the set", ts.Name)
 		}
@@ -138,7 +141,10 @@ func fill(ctx context.Context, db *sql.DB, conn *sql.Conn, set *table.Set) error
 			return err
 		}
 	}
-	if err := load(ctx, db, set, order); err != nil {
+	if err := load(ctx, db, set, tables); err != nil {
+		return err
+	}
+	if err := checkReferences(ctx, conn, tables); err != nil {
 		return err
 	}
 	for _, ts := range set.Schema.Tables {
@@ -152,7 +158,7 @@ func fill(ctx context.Context, db *sql.DB, conn *sql.Conn, set *table.Set) error
 			return err
 		}
 	}
-	for _, v := range extraViews {
+	for _, v := range append(slices.Clone(extraViews), foreignKeysView(tables)) {
 		if set.Schema.Table(v.Name) != nil {
 			return fmt.Errorf("view %s: a declared table has the same name", v.Name)
 		}
@@ -177,42 +183,15 @@ func firstLine(s string) string {
 	return l
 }
 
-// createOrder lists the base tables so that every table comes after the tables it
-// references, keeping the declaration order where the references allow it. A reference to
-// the table itself (agencies.parent_agency_id) does not constrain the order.
-func createOrder(s *schemas.Set) ([]*schemas.Table, error) {
-	var todo, order []*schemas.Table
+// baseTables lists the tables of s that are not views, in declaration order.
+func baseTables(s *schemas.Set) []*schemas.Table {
+	var out []*schemas.Table
 	for _, t := range s.Tables {
 		if !t.View {
-			todo = append(todo, t)
+			out = append(out, t)
 		}
 	}
-	done := map[string]bool{}
-	for len(todo) > 0 {
-		i := slices.IndexFunc(todo, func(t *schemas.Table) bool {
-			for _, c := range t.Columns {
-				if c.References != "" && c.RefTable() != t.Name && !done[c.RefTable()] {
-					return false
-				}
-			}
-			return true
-		})
-		if i < 0 {
-			return nil, fmt.Errorf("tables %s reference each other in a cycle, or a view", names(todo))
-		}
-		done[todo[i].Name] = true
-		order = append(order, todo[i])
-		todo = slices.Delete(todo, i, i+1)
-	}
-	return order, nil
-}
-
-func names(ts []*schemas.Table) string {
-	n := make([]string, len(ts))
-	for i, t := range ts {
-		n[i] = t.Name
-	}
-	return strings.Join(n, ", ")
+	return out
 }
 
 // sqlType maps a column type to its DuckDB type.
@@ -247,12 +226,8 @@ func identList(ss []string) string {
 // comment is the text of a table's or column's comment.
 func comment(en, zh string) string { return en + " / " + zh }
 
-// createTable is the DDL of a base table and its comments.
-//
-// DuckDB (1.5) accepts the self-referencing foreign key of agencies.parent_agency_id and
-// checks it, but only against rows already in the table: a row may not reference a row of
-// the same insert or appender chunk, so appendSelf loads such tables parents first and
-// flushes between generations.
+// createTable is the DDL of a base table and its comments. The comment of a column that
+// references another table's key names it.
 func createTable(t *schemas.Table) []string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE TABLE %s (\n", ident(t.Name))
@@ -265,124 +240,19 @@ func createTable(t *schemas.Table) []string {
 		lines = append(lines, l)
 	}
 	lines = append(lines, "  PRIMARY KEY ("+identList(t.PrimaryKey)+")")
-	for _, c := range t.Columns {
-		if c.References != "" {
-			lines = append(lines, fmt.Sprintf("  FOREIGN KEY (%s) REFERENCES %s (%s)",
-				ident(c.Name), ident(c.RefTable()), ident(c.RefColumn())))
-		}
-	}
 	b.WriteString(strings.Join(lines, ",\n"))
 	b.WriteString("\n)")
 	stmts := []string{b.String(), fmt.Sprintf("COMMENT ON TABLE %s IS %s", ident(t.Name), lit(comment(t.DescriptionEN, t.DescriptionZH)))}
 	for _, c := range t.Columns {
+		en, zh := c.DescriptionEN, c.DescriptionZH
+		if c.References != "" {
+			ref := c.RefTable() + "." + c.RefColumn()
+			en, zh = en+" References "+ref+".", zh+"引用 "+ref+"。"
+		}
 		stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s",
-			ident(t.Name), ident(c.Name), lit(comment(c.DescriptionEN, c.DescriptionZH))))
+			ident(t.Name), ident(c.Name), lit(comment(en, zh))))
 	}
 	return stmts
-}
-
-// appendSelf loads a table that references itself (agencies, which is small) through the
-// appender. Its rows are read whole, a row whose parent comes later is moved after its
-// parent, and the appender is flushed before a row whose parent is still in the unflushed
-// batch.
-func appendSelf(conn driver.Conn, t *table.Table) (err error) {
-	rows, err := t.All()
-	if err != nil {
-		return err
-	}
-	self := selfRefs(t.Schema)
-	key := t.Schema.Index(t.Schema.PrimaryKey[0])
-	order, err := parentsFirst(rows, key, self)
-	if err != nil {
-		return err
-	}
-	a, err := duckdb.NewAppenderFromConn(conn, "", t.Name())
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			a.Clear()
-		}
-		if cerr := a.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	args := make([]driver.Value, len(t.Schema.Columns))
-	batch := map[string]bool{}
-	for _, i := range order {
-		r := rows[i]
-		for _, c := range self {
-			if p, ok := r[c].(string); ok && batch[p] {
-				if err := a.Flush(); err != nil {
-					return err
-				}
-				clear(batch)
-				break
-			}
-		}
-		for j, v := range r {
-			args[j] = v
-		}
-		if err := a.AppendRow(args...); err != nil {
-			return fmt.Errorf("row %d: %w", i, err)
-		}
-		batch[r[key].(string)] = true
-	}
-	return nil
-}
-
-// selfRefs lists the columns of t that reference t itself.
-func selfRefs(t *schemas.Table) []int {
-	var cols []int
-	for i, c := range t.Columns {
-		if c.References != "" && c.RefTable() == t.Name {
-			cols = append(cols, i)
-		}
-	}
-	return cols
-}
-
-// parentsFirst returns the indices of rows in their order, except that a row is held back
-// until every row it references through the columns self has been placed; key is the column
-// of the (single-column) primary key. A reference to a key no row holds is left for DuckDB to
-// reject.
-func parentsFirst(rows []table.Row, key int, self []int) ([]int, error) {
-	order := make([]int, len(rows))
-	for i := range order {
-		order[i] = i
-	}
-	exists := map[string]bool{}
-	for _, r := range rows {
-		exists[r[key].(string)] = true
-	}
-	placed := map[string]bool{}
-	ready := func(r table.Row) bool {
-		for _, c := range self {
-			if p, ok := r[c].(string); ok && exists[p] && !placed[p] && p != r[key] {
-				return false
-			}
-		}
-		return true
-	}
-	todo := order
-	order = nil
-	for len(todo) > 0 {
-		var later []int
-		for _, i := range todo {
-			if r := rows[i]; ready(r) {
-				order = append(order, i)
-				placed[r[key].(string)] = true
-			} else {
-				later = append(later, i)
-			}
-		}
-		if len(later) == len(todo) {
-			return nil, fmt.Errorf("rows reference each other in a cycle, starting at %s", rows[todo[0]][key])
-		}
-		todo = later
-	}
-	return order, nil
 }
 
 // view is a view with its SQL and comments.

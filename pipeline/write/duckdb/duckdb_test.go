@@ -246,7 +246,12 @@ func TestComments(t *testing.T) {
 			want := []string{table.Canon(ts.DescriptionEN + " / " + ts.DescriptionZH)}
 			got := []string{comment}
 			for i, c := range ts.Columns {
-				want = append(want, table.Canon(c.Name)+"\t"+table.Canon(c.DescriptionEN+" / "+c.DescriptionZH))
+				en, zh := c.DescriptionEN, c.DescriptionZH
+				if c.References != "" { // the comment names the key referenced
+					en += " References " + c.References + "."
+					zh += "引用 " + c.References + "。"
+				}
+				want = append(want, table.Canon(c.Name)+"\t"+table.Canon(en+" / "+zh))
 				if i < len(cols) {
 					got = append(got, cols[i])
 				}
@@ -292,32 +297,35 @@ func TestWriteFails(t *testing.T) {
 	tests := []struct {
 		name  string
 		set   func() (*table.Set, *schemas.Set)
-		inDir bool // write into an existing folder holding an older database
+		inDir bool     // write into an existing folder holding an older database
+		want  []string // in the error
 	}{
-		{"foreign key to a missing plan", sample(func(set *table.Set) { cell(set, "tasks", 1, "plan_id", "iiswg-1900") }), true},
-		{"duplicate primary key", sample(func(set *table.Set) { cell(set, "plans", 1, "plan_id", "plans-plan_id-0") }), true},
+		{"reference to a missing plan", sample(func(set *table.Set) { cell(set, "tasks", 1, "plan_id", "iiswg-1900") }), true,
+			[]string{`tasks.plan_id: 1 row references a key that plans.plan_id does not hold, the first "iiswg-1900"`}},
+		{"duplicate primary key", sample(func(set *table.Set) { cell(set, "plans", 1, "plan_id", "plans-plan_id-0") }), true,
+			[]string{"load plans: rows 0 to 2: ", `PRIMARY KEY or UNIQUE constraint violation: duplicate key "plans-plan_id-0"`}},
 		{"duplicate composite key", sample(func(set *table.Set) {
 			cell(set, "evidence", 1, "subject_table", "evidence-subject_table-0")
 			cell(set, "evidence", 1, "subject_id", "evidence-subject_id-0")
 			cell(set, "evidence", 1, "source_id", "sources-source_id-0")
-		}), true},
-		{"self reference to a missing agency", sample(func(set *table.Set) { cell(set, "agencies", 2, "parent_agency_id", "nobody") }), true},
-		{"agency parents in a cycle", sample(func(set *table.Set) { cell(set, "agencies", 0, "parent_agency_id", "agencies-agency_id-2") }), true},
+		}), true, []string{"load evidence: rows 0 to 2: ", "PRIMARY KEY or UNIQUE constraint violation: duplicate key"}},
+		{"self reference to a missing agency", sample(func(set *table.Set) { cell(set, "agencies", 2, "parent_agency_id", "nobody") }), true,
+			[]string{`agencies.parent_agency_id: 1 row references a key that agencies.agency_id does not hold, the first "nobody"`}},
 		{"view columns differ from the declaration", func() (*table.Set, *schemas.Set) {
 			s := schemas.MustLoad()
 			s.Table("tasks_flat").ViewSQL = "SELECT task_id, plan_id FROM tasks"
 			return tabletest.Sample(s), s
-		}, true},
+		}, true, []string{"view tasks_flat has columns [task_id VARCHAR, plan_id VARCHAR]"}},
 		{"view without SQL", func() (*table.Set, *schemas.Set) {
 			s := schemas.MustLoad()
 			s.Table("tasks_flat").ViewSQL = ""
 			return tabletest.Sample(s), s
-		}, false},
+		}, false, []string{"view tasks_flat: no view_sql in its declaration"}},
 		{"view SQL that does not run", func() (*table.Set, *schemas.Set) {
 			s := schemas.MustLoad()
 			s.Table("tasks_flat").ViewSQL = "SELECT * FROM no_such_table"
 			return tabletest.Sample(s), s
-		}, false},
+		}, false, []string{"create view tasks_flat: Catalog Error: Table with name no_such_table does not exist"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -333,7 +341,11 @@ func TestWriteFails(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Write succeeded with %q, want an error", files)
 			}
-			t.Logf("error: %v", err)
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
 			entries, rerr := os.ReadDir(dir)
 			if rerr != nil {
 				t.Fatal(rerr)

@@ -1,7 +1,10 @@
 package duckdb
 
 import (
+	"database/sql"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,6 +47,9 @@ func TestLoadSegments(t *testing.T) {
 			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 				t.Errorf("files beside the database: %v", entries)
 			}
+			if views := loadViews(t, filepath.Join(dir, "plandata.duckdb")); len(views) > 0 {
+				t.Errorf("views of the load left in the file: %v", views)
+			}
 			got, err := Writer{}.Read(dir, s, info)
 			if err != nil {
 				t.Fatalf("Read: %v", err)
@@ -72,28 +78,25 @@ func TestLoadSegments(t *testing.T) {
 	}
 }
 
-// TestLoadFails checks that a row that breaks a foreign key late in a large table fails the
-// write, whichever loader meets it, and that the other loader stops.
+// TestLoadFails checks that a row that breaks a primary key late in a large table fails the
+// write, whichever loader meets it, that the error names the table and the rows of the
+// segment, and that nothing is left behind.
 func TestLoadFails(t *testing.T) {
 	s := schemas.MustLoad()
-	for _, tc := range []struct {
-		table string
-		row   map[string]any
-	}{
-		{"evidence", map[string]any{"subject_table": "tasks", "subject_id": "syn1-2001-m07", "source_id": "no-such-source"}},
-		{"task_agencies", map[string]any{"task_id": "syn1-2001-m07", "agency_id": "no-such-agency", "role": "lead", "as_written": "某部", "confidence": "high"}},
-	} {
-		t.Run(tc.table, func(t *testing.T) {
+	for _, name := range []string{"evidence", "task_agencies"} {
+		t.Run(name, func(t *testing.T) {
 			withLoad(t, 2, 5, 40)
 			set, err := benchSet(s, 200, "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := newRowOf(s.Table(tc.table))
-			for k, v := range tc.row {
-				b.set(k, v)
+			tt := set.Table(name)
+			rows, err := tt.All()
+			if err != nil {
+				t.Fatal(err)
 			}
-			if err := set.Table(tc.table).Append(b.row); err != nil {
+			last := len(rows) - 1 // the copy sorts beside it, in the last segment
+			if err := tt.Append(rows[last]); err != nil {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
@@ -101,12 +104,52 @@ func TestLoadFails(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Write returned %q and no error", files)
 			}
-			if want := "load " + tc.table + ": "; !strings.Contains(err.Error(), want) {
-				t.Errorf("error %q does not name the table (%q)", err, want)
+			first := (last + 1) / 5 * 5
+			for _, want := range []string{fmt.Sprintf("load %s: rows %d to %d: ", name, first, last+1), "PRIMARY KEY or UNIQUE constraint violation"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %q", err, want)
+				}
 			}
 			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 				t.Errorf("files left behind: %v", entries)
 			}
 		})
 	}
+}
+
+// loadViews lists the views of the database at path that are not the file's own.
+func loadViews(t *testing.T, path string) []string {
+	t.Helper()
+	c, err := connect(path, readOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(c)
+	defer db.Close()
+	own := map[string]bool{"foreign_keys": true}
+	for _, v := range extraViews {
+		own[v.Name] = true
+	}
+	for _, ts := range schemas.MustLoad().Tables {
+		own[ts.Name] = ts.View
+	}
+	rows, err := db.Query("SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var other []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		if !own[name] {
+			other = append(other, name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return other
 }

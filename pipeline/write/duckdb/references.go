@@ -59,19 +59,19 @@ WHERE c.%[2]s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %[3]s AS p WHERE p.%[4]s
 // needs, as the FOREIGN KEY constraints would have listed them.
 func foreignKeysView(tables []*schemas.Table) view {
 	refs := references(tables)
-	sql := "SELECT NULL::VARCHAR AS table_name, NULL::VARCHAR AS column_name, NULL::VARCHAR AS referenced_table, NULL::VARCHAR AS referenced_column WHERE false"
+	query := "SELECT NULL::VARCHAR AS table_name, NULL::VARCHAR AS column_name, NULL::VARCHAR AS referenced_table, NULL::VARCHAR AS referenced_column WHERE false"
 	if len(refs) > 0 {
 		rows := make([]string, len(refs))
 		for i, r := range refs {
 			rows[i] = fmt.Sprintf("  (%s, %s, %s, %s)", lit(r.table), lit(r.column), lit(r.refTable), lit(r.refColumn))
 		}
-		sql = "SELECT * FROM (VALUES\n" + strings.Join(rows, ",\n") + "\n) AS r(table_name, column_name, referenced_table, referenced_column)\nORDER BY ALL"
+		query = "SELECT * FROM (VALUES\n" + strings.Join(rows, ",\n") + "\n) AS r(table_name, column_name, referenced_table, referenced_column)\nORDER BY ALL"
 	}
 	return view{
 		Name:          "foreign_keys",
 		DescriptionEN: "Every column that holds keys of another table (or of its own), with the key it references. Each reference was checked when the file was written; they are not declared as FOREIGN KEY constraints.",
 		DescriptionZH: "存放其他表（或本表）主键的各列及其引用的主键。写入文件时已逐一检查；未声明为 FOREIGN KEY 约束。",
-		SQL:           sql,
+		SQL:           query,
 		Columns: []viewColumn{
 			{"table_name", "VARCHAR", "Table holding the referencing column.", "引用列所在的表。"},
 			{"column_name", "VARCHAR", "Referencing column.", "引用列。"},
